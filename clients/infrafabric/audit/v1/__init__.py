@@ -1,0 +1,1 @@
+"""Generated Protobuf package infrafabric.audit.v1."""

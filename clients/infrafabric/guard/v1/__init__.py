@@ -1,0 +1,1 @@
+"""Generated Protobuf package infrafabric.guard.v1."""
