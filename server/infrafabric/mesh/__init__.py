@@ -1,0 +1,1 @@
+"""The mesh as a whole: its configuration, the Envoy configuration generated from it, and the launcher."""

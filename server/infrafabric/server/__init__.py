@@ -1,0 +1,1 @@
+"""InfraFabric's gRPC servers: one package per service, run with `python -m infrafabric.server <svc>`."""

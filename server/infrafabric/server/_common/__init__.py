@@ -1,0 +1,1 @@
+"""What every InfraFabric server shares: settings, identity, AIP-193 errors and the server skeleton."""

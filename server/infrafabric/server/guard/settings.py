@@ -1,0 +1,10 @@
+"""Settings of the Guard service (see infrafabric.server._common.settings for the common ones)."""
+
+from infrafabric.server._common.settings import RedisServiceSettings
+
+
+class GuardSettings(RedisServiceSettings):
+    """Guard settings: INFRAFABRIC_<FIELD> in the environment or <field> in the YAML file."""
+
+
+SETTINGS = GuardSettings

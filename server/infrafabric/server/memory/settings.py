@@ -1,0 +1,10 @@
+"""Settings of the Memory service (see infrafabric.server._common.settings for the common ones)."""
+
+from infrafabric.server._common.settings import RedisServiceSettings
+
+
+class MemorySettings(RedisServiceSettings):
+    """Memory settings: INFRAFABRIC_<FIELD> in the environment or <field> in the YAML file."""
+
+
+SETTINGS = MemorySettings
