@@ -101,7 +101,7 @@ class HealthCheck(_Model):
 
 
 class OutlierDetection(_Model):
-    consecutive_5xx: int = Field(3, ge=1)
+    consecutive_gateway_failures: int = Field(3, ge=1, description="connect failures, UNAVAILABLE, DEADLINE_EXCEEDED")
     interval_seconds: Seconds = 1.0
     base_ejection_seconds: Seconds = 10.0
     max_ejection_percent: int = Field(50, ge=0, le=100)

@@ -182,9 +182,14 @@ def _cluster(name: str, endpoints: list[tuple[str, int]], mesh: MeshConfig, heal
                 "grpc_health_check": {"service_name": health_service},
             }
         ],
+        # Eject a host only for gateway failures (connect errors, UNAVAILABLE, DEADLINE_EXCEEDED).
+        # Envoy maps trailers-only gRPC errors to HTTP codes, so UNIMPLEMENTED (501) or INTERNAL (500)
+        # would count as 5xx and eject a healthy replica that merely answered an error.
         "outlier_detection": {
-            "consecutive_5xx": od.consecutive_5xx,
-            "consecutive_gateway_failure": od.consecutive_5xx,
+            "consecutive_5xx": od.consecutive_gateway_failures,
+            "enforcing_consecutive_5xx": 0,
+            "consecutive_gateway_failure": od.consecutive_gateway_failures,
+            "enforcing_consecutive_gateway_failure": 100,
             "interval": _duration(od.interval_seconds),
             "base_ejection_time": _duration(od.base_ejection_seconds),
             "max_ejection_percent": od.max_ejection_percent,
