@@ -1,0 +1,1 @@
+"""Audit service: a durable, tamper-evident Merkle log with signed checkpoints."""
