@@ -1,0 +1,1 @@
+"""Guard service: input/output screening for the InfraFabric gateway (engine in ``engine/``)."""

@@ -1,0 +1,527 @@
+"""The Guard engine: screens input and output and lets a council of detectors decide.
+
+Each detector is a *voice*: it reports findings with scores, its vote is the combined score of its
+findings (noisy-OR over distinct rules), weighted by the tenant's policy. The council's risk is the
+noisy-OR of the weighted votes that fired; the verdict is ``block`` when the risk reaches the
+policy's threshold and at least one fired voice belongs to a blocking category, ``redact`` when
+only redacting categories (PII, secrets) fired, and ``allow`` otherwise. Every vote is returned.
+
+Pipeline for one source text: normalise (with offset map) → chunk → word-set gated lexicon scan
+→ derived views (decoded base64/hex/URL runs, rot13, reversed text, spaced letters, Unicode tag
+text) scanned again → structure (embedded instructions in documents) → PII and secrets on the
+original text → council.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from . import decode
+from .embedded import find_embedded_instructions, looks_like_document
+from .leakage import find_canaries, find_prompt_overlap
+from .lexicon import (CRISIS_RULES, INJECTION_RULES, JAILBREAK_RULES, LEAK_PHRASE_RULES, ROLEPLAY_RULES, UNSAFE_RULES,
+                      CompiledRule, compile_rules)
+from .normalize import NormalizedText, OffsetMap, normalize
+from .pii import find_pii, mask
+from .policy import Policy, PolicySet, load_policy_set
+from .secrets import find_secrets
+from .types import DetectorInfo, Finding, GuardInputError, ScreenResult, Vote
+
+__all__ = ["Guard"]
+
+_WORD = re.compile(r"\w+")
+_DIRECTIVE = re.compile(r"\byou\s+(?:will|must|shall|should|are\s+going\s+to|have\s+to|can(?:not|'t)?|won'?t|will\s+not)\b|"
+                        r"\b(?:always|never)\s+\w+|\b(?:do\s+not|don'?t)\s+(?:ever\s+)?\w+")
+_MODEL_REFERENCE = re.compile(r"\b(?:chat\s*gpt|gpt|openai|ai|assistant|language\s+model|llm|chatbot|bot|character|persona|roleplay)\b")
+
+_DETECTORS: dict[str, DetectorInfo] = {
+    d.name: d for d in [
+        DetectorInfo("injection_patterns", "prompt_injection",
+                     "Instruction override, system-prompt probing, exfiltration and fake role markers in 13 languages.",
+                     ("input",)),
+        DetectorInfo("jailbreak_patterns", "jailbreak",
+                     "Jailbreak families: DAN and other persona templates, 'no rules' framing, never-refuse clauses.", ("input",)),
+        DetectorInfo("roleplay_structure", "jailbreak",
+                     "Structural role-play signals (from now on / you are now / pretend); weak alone, strong combined.",
+                     ("input",)),
+        DetectorInfo("embedded_instructions", "prompt_injection",
+                     "Instructions addressed to the assistant inside documents, tool output and e-mails.", ("input",)),
+        DetectorInfo("obfuscation", "obfuscation",
+                     "Invisible/tag characters, homoglyphs, leetspeak, spaced letters and encoded payloads.", ("input", "output")),
+        DetectorInfo("unsafe_content", "unsafe", "Requests for or content about violence, weapons, hard drugs, hate.",
+                     ("input", "output")),
+        DetectorInfo("crisis_language", "crisis", "Self-harm and suicide language in several languages (flag only).",
+                     ("input", "output")),
+        DetectorInfo("pii", "pii", "E-mail, phone, credit card (Luhn), IBAN (mod-97), national ids, IPs, names, addresses.",
+                     ("input", "output")),
+        DetectorInfo("secrets", "secret", "API keys and tokens in known formats, private keys, high-entropy tokens.",
+                     ("input", "output")),
+        DetectorInfo("system_prompt_leak", "system_prompt_leak",
+                     "Output that recites the caller's system prompt (word n-gram overlap) or says it is doing so.", ("output",)),
+        DetectorInfo("canary_tokens", "system_prompt_leak", "Canary tokens from the system prompt appearing in output.",
+                     ("output",)),
+    ]
+}
+
+# Lexicon groups → (detector, category).
+_GROUPS: list[tuple[list, str, str]] = [
+    (INJECTION_RULES, "injection_patterns", "prompt_injection"),
+    (JAILBREAK_RULES, "jailbreak_patterns", "jailbreak"),
+    (ROLEPLAY_RULES, "roleplay_structure", "jailbreak"),
+    (UNSAFE_RULES, "unsafe_content", "unsafe"),
+    (CRISIS_RULES, "crisis_language", "crisis"),
+    (LEAK_PHRASE_RULES, "system_prompt_leak", "system_prompt_leak"),
+]
+_THREAT_DETECTORS = frozenset({"injection_patterns", "jailbreak_patterns", "roleplay_structure", "unsafe_content",
+                               "crisis_language"})
+_OBFUSCATION_SCORES = {
+    "tag_characters_stripped": (0.8, "invisible Unicode tag characters (ASCII smuggling)"),
+    "invisible_stripped": (0.35, "zero-width or bidi control characters inside the text"),
+    "homoglyphs_folded": (0.5, "look-alike letters from another script mixed into words"),
+}
+
+
+@dataclass
+class _Hit:
+    detector: str
+    category: str
+    rule: str
+    score: float
+    start: int  # original offsets of the source text
+    end: int
+    reason: str
+    decoded_via: str = ""
+
+
+class _RuleIndex:
+    """All lexicon rules, indexed by trigger so a scan runs only the rules whose words occur."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[CompiledRule, str, str]] = []
+        self.word_index: dict[str, list[int]] = {}
+        self.ascii_substrings: list[tuple[str, int]] = []
+        self.unicode_substrings: list[tuple[str, int]] = []
+        for rules, detector, category in _GROUPS:
+            for compiled in compile_rules(rules):
+                index = len(self.entries)
+                self.entries.append((compiled, detector, category))
+                for trigger in compiled.triggers:
+                    if compiled.rule.substring:
+                        target = self.ascii_substrings if trigger.isascii() else self.unicode_substrings
+                        target.append((trigger, index))
+                    else:
+                        self.word_index.setdefault(trigger, []).append(index)
+        self.trigger_words = frozenset(self.word_index)
+        words = [w for w in self.trigger_words if w.isascii() and w.isalpha() and len(w) >= 4]
+        self.rot13_triggers = frozenset(decode.rot13(w) for w in words) - self.trigger_words
+        self.reversed_triggers = frozenset(w[::-1] for w in words) - self.trigger_words
+
+    def scan(self, text: str, detectors: frozenset[str]) -> tuple[set[str], list[tuple[int, re.Match[str]]]]:
+        """Run the rules whose triggers occur in ``text``; return the text's word set and the matches.
+
+        Word-triggered rules are *anchored*: each pattern starts with one of its trigger words, so
+        it is tried only where a trigger word starts (``regex.match`` at that position), never at
+        every position of the text. Substring-triggered rules (scripts without spaces, markers such
+        as ``<|im_start|>``) are searched in full when a trigger substring is present.
+        """
+        words = set(_WORD.findall(text))
+        positions = {word: _occurrences(text, word) for word in words & self.trigger_words}
+        results: list[tuple[int, re.Match[str]]] = []
+        full: set[int] = set()
+        for trigger, index in self.ascii_substrings:
+            if index not in full and trigger in text:
+                full.add(index)
+        if not text.isascii():
+            for trigger, index in self.unicode_substrings:
+                if index not in full and trigger in text:
+                    full.add(index)
+        for index in sorted(full):
+            compiled, detector, _ = self.entries[index]
+            if detector in detectors:
+                results.extend((index, m) for m in compiled.regex.finditer(text))
+        tried: set[tuple[int, int]] = set()
+        for word, starts in positions.items():
+            for index in self.word_index[word]:
+                compiled, detector, _ = self.entries[index]
+                if detector not in detectors or index in full:
+                    continue
+                match = compiled.regex.match
+                for start, _ in starts:
+                    if (index, start) in tried:
+                        continue
+                    tried.add((index, start))
+                    found = match(text, start)
+                    if found:
+                        results.append((index, found))
+        return words, results
+
+
+def _occurrences(text: str, word: str, limit: int = 400) -> list[tuple[int, int]]:
+    """Whole-word occurrences of ``word`` in normalised ``text`` (str.find runs at C speed)."""
+    spans = []
+    size = len(word)
+    n = len(text)
+    pos = text.find(word)
+    while pos >= 0 and len(spans) < limit:
+        end = pos + size
+        if (pos == 0 or not text[pos - 1].isalnum()) and (end >= n or not text[end].isalnum()):
+            spans.append((pos, end))
+        pos = text.find(word, end)
+    return spans
+
+
+_INDEX: _RuleIndex | None = None
+
+
+def _rule_index() -> _RuleIndex:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = _RuleIndex()
+    return _INDEX
+
+
+def _noisy_or(scores: Iterable[float]) -> float:
+    remaining = 1.0
+    for score in scores:
+        remaining *= 1.0 - max(0.0, min(score, 1.0))
+    return 1.0 - remaining
+
+
+def _chunks(length: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    if length <= size:
+        return [(0, length)]
+    spans = []
+    start = 0
+    step = max(1, size - overlap)
+    while start < length:
+        end = min(length, start + size)
+        spans.append((start, end))
+        if end == length:
+            break
+        start += step
+    return spans
+
+
+class Guard:
+    """In-process screening engine. Thread-safe: it keeps no per-request state."""
+
+    def __init__(self, policy_set: PolicySet | None = None) -> None:
+        self.policy_set = policy_set or load_policy_set()
+        self._index = _rule_index()
+
+    # ---------------------------------------------------------------- public API
+    def list_detectors(self) -> list[DetectorInfo]:
+        return list(_DETECTORS.values())
+
+    def effective_policy(self, tenant: str | None = None) -> Policy:
+        return self.policy_set.for_tenant(tenant)
+
+    def screen_input(self, text: str, *, history: Sequence[tuple[str, str]] = (),
+                     documents: Sequence[tuple[str, str, str]] = (), tenant: str = "default",
+                     explain: bool = False) -> ScreenResult:
+        """Screen a user's input, plus earlier turns (role, text) and documents (id, kind, text).
+
+        Raises ``GuardInputError`` (a ValueError) naming the field for empty or oversized input.
+        """
+        policy = self.policy_set.for_tenant(tenant)
+        self._validate_text("text", text, policy)
+        if len(documents) > policy.max_documents:
+            raise GuardInputError("documents", f"at most {policy.max_documents} documents, got {len(documents)}")
+        if len(history) > policy.max_history:
+            raise GuardInputError("history", f"at most {policy.max_history} turns, got {len(history)}")
+        enabled = self._enabled(policy, "input")
+        findings: list[Finding] = []
+        notes: list[str] = []
+
+        norm = normalize(text)
+        hits = self._threat_hits(norm, enabled, policy)
+        if "embedded_instructions" in enabled and looks_like_document(text):
+            hits.extend(self._embedded_hits(norm, is_document=False))
+        findings.extend(self._to_findings(hits, "text", 0, 1.0))
+        notes.extend(norm.applied)
+
+        for i, (role, turn) in enumerate(history):
+            if not isinstance(turn, str):
+                raise GuardInputError(f"history[{i}].text", "expected a string")
+            if len(turn) > policy.max_text_chars:
+                raise GuardInputError(f"history[{i}].text", f"longer than {policy.max_text_chars} characters")
+            # The assistant's and system's own earlier words are not the user's input.
+            if not turn.strip() or (role or "user").lower() in ("assistant", "system", "model"):
+                continue
+            turn_norm = normalize(turn)
+            findings.extend(self._to_findings(self._threat_hits(turn_norm, enabled, policy), "history", i,
+                                              policy.history_weight))
+        for i, document in enumerate(documents):
+            _, _, doc_text = document
+            if not isinstance(doc_text, str):
+                raise GuardInputError(f"documents[{i}].text", "expected a string")
+            if len(doc_text) > policy.max_text_chars:
+                raise GuardInputError(f"documents[{i}].text", f"longer than {policy.max_text_chars} characters")
+            if not doc_text.strip():
+                continue
+            doc_norm = normalize(doc_text)
+            doc_hits = self._threat_hits(doc_norm, enabled, policy)
+            if "embedded_instructions" in enabled:
+                doc_hits.extend(self._embedded_hits(doc_norm, is_document=True))
+            findings.extend(self._to_findings(doc_hits, "document", i, policy.document_weight))
+            if "secrets" in enabled:
+                findings.extend(self._secret_findings(doc_text, "document", i))
+
+        if "secrets" in enabled:
+            secret_findings = self._secret_findings(text, "text", 0, skip=self._decoded_spans(findings))
+            findings.extend(secret_findings)
+        if "pii" in enabled:
+            findings.extend(self._pii_findings(text, "text", 0, policy))
+        return self._decide(text, findings, policy, notes, explain)
+
+    def screen_output(self, text: str, *, system_prompt: str = "", canary_tokens: Sequence[str] = (),
+                      tenant: str = "default", explain: bool = False) -> ScreenResult:
+        """Screen model output: PII redaction, system-prompt leakage, unsafe and crisis content."""
+        policy = self.policy_set.for_tenant(tenant)
+        self._validate_text("text", text, policy)
+        enabled = self._enabled(policy, "output")
+        norm = normalize(text)
+        findings: list[Finding] = []
+        hits = self._threat_hits(norm, enabled & {"unsafe_content", "crisis_language", "system_prompt_leak"}, policy,
+                                 derived=False)
+        findings.extend(self._to_findings(hits, "output", 0, 1.0))
+        if "canary_tokens" in enabled and canary_tokens:
+            for hit in find_canaries(norm, list(canary_tokens)):
+                findings.append(Finding("system_prompt_leak", "canary_tokens", hit.score, "output", 0, hit.start, hit.end,
+                                        hit.reason, rule=hit.rule))
+        if "system_prompt_leak" in enabled and system_prompt:
+            for hit in find_prompt_overlap(norm, system_prompt, policy.leak_ngram_words):
+                findings.append(Finding("system_prompt_leak", "system_prompt_leak", hit.score, "output", 0, hit.start,
+                                        hit.end, hit.reason, rule=hit.rule))
+        if "secrets" in enabled:
+            findings.extend(self._secret_findings(text, "output", 0))
+        if "pii" in enabled:
+            findings.extend(self._pii_findings(text, "output", 0, policy))
+        return self._decide(text, findings, policy, norm.applied, explain)
+
+    # ---------------------------------------------------------------- internals
+    @staticmethod
+    def _validate_text(field: str, text: str, policy: Policy) -> None:
+        if not isinstance(text, str):
+            raise GuardInputError(field, "expected a string")
+        if not text.strip():
+            raise GuardInputError(field, "must not be empty")
+        if len(text) > policy.max_text_chars:
+            raise GuardInputError(field, f"longer than {policy.max_text_chars} characters ({len(text)})")
+
+    @staticmethod
+    def _enabled(policy: Policy, direction: str) -> frozenset[str]:
+        return frozenset(name for name, info in _DETECTORS.items()
+                         if direction in info.applies_to and policy.detector(name).enabled)
+
+    def _threat_hits(self, norm: NormalizedText, enabled: frozenset[str], policy: Policy, *, derived: bool = True,
+                     depth: int = 0) -> list[_Hit]:
+        detectors = enabled & (_THREAT_DETECTORS | {"system_prompt_leak"})
+        hits: list[_Hit] = []
+        if not detectors:
+            return hits
+        text = norm.text
+        all_words: set[str] = set()
+        for c_start, c_end in _chunks(len(text), policy.chunk_chars, policy.chunk_overlap):
+            chunk = text[c_start:c_end]
+            words, matches = self._index.scan(chunk, detectors)
+            all_words |= words
+            for index, match in matches:
+                compiled, detector, category = self._index.entries[index]
+                start, end = norm.offsets.to_original(c_start + match.start(), c_start + match.end())
+                hits.append(_Hit(detector, category, compiled.rule.rule_id, compiled.rule.score, start, end,
+                                 compiled.rule.reason))
+        if "roleplay_structure" in detectors and len(text) >= 400:
+            hits.extend(self._directive_template_hits(norm))
+        if not derived or depth >= 2:
+            return hits
+        hits.extend(self._derived_hits(norm, all_words, detectors, policy, depth))
+        if "obfuscation" in enabled:
+            hits.extend(self._obfuscation_hits(norm, hits))
+        return hits
+
+    def _derived_hits(self, norm: NormalizedText, words: set[str], detectors: frozenset[str], policy: Policy,
+                      depth: int) -> list[_Hit]:
+        hits: list[_Hit] = []
+        text = norm.text
+        # rot13 and reversed views are aligned with the normalised text, so spans stay precise.
+        for view in (decode.rot13_view(text, words, self._index.rot13_triggers),
+                     decode.reversed_view(text, words, self._index.reversed_triggers)):
+            if view is None:
+                continue
+            # rot13 keeps every position; reversed mirrors it. Both are mapped in normalised space.
+            sub = NormalizedText(view.text, view.text, OffsetMap.identity(len(view.text)))
+            n = len(text)
+            for hit in self._threat_hits(sub, detectors, policy, derived=False):
+                start, end = (hit.start, hit.end) if view.via == "rot13" else (n - hit.end, n - hit.start)
+                hit.start, hit.end = norm.offsets.to_original(start, end)
+                hit.decoded_via = view.via
+                hits.append(hit)
+        views: list[tuple[decode.DerivedView, bool]] = []
+        views.extend((v, True) for v in decode.find_encoded_runs(norm.original))
+        views.extend((v, False) for v in decode.spaced_letter_views(text))
+        for hidden, start, end in norm.hidden_tag_text:
+            if hidden.strip():
+                views.append((decode.DerivedView("unicode_tags", start, end, hidden), True))
+        for view, original_coords in views:
+            if original_coords:
+                o_start, o_end = view.start, view.end
+            else:
+                o_start, o_end = norm.offsets.to_original(view.start, view.end)
+            inner = normalize(view.text)
+            for hit in self._threat_hits(inner, detectors | {"obfuscation"}, policy, depth=depth + 1):
+                hit.start, hit.end = o_start, o_end
+                hit.decoded_via = hit.decoded_via or view.via
+                hits.append(hit)
+        return hits
+
+    @staticmethod
+    def _directive_template_hits(norm: NormalizedText) -> list[_Hit]:
+        """A long prompt that lays down many rules for the model about how 'it' must behave.
+
+        Persona jailbreaks are rule lists ("you will ...", "always ...", "never ...") aimed at the
+        model; ordinary requests rarely carry more than a couple of such directives.
+        """
+        directives = _DIRECTIVE.findall(norm.text)
+        if len(directives) < 6 or not _MODEL_REFERENCE.search(norm.text):
+            return []
+        score = 0.5 if len(directives) >= 10 else 0.4
+        return [_Hit("roleplay_structure", "jailbreak", "struct.directive_template", score, 0, len(norm.original),
+                     f"{len(directives)} behavioural directives addressed to the model")]
+
+    @staticmethod
+    def _obfuscation_hits(norm: NormalizedText, hits: list[_Hit]) -> list[_Hit]:
+        out: list[_Hit] = []
+        by_kind: dict[str, list[tuple[int, int]]] = {}
+        for name, start, end in norm.changes:
+            by_kind.setdefault(name, []).append((start, end))
+        threat_spans = [(h.start, h.end) for h in hits if h.detector in _THREAT_DETECTORS]
+        for kind, spans in by_kind.items():
+            start, end = spans[0][0], spans[-1][1]
+            if kind in _OBFUSCATION_SCORES:
+                score, reason = _OBFUSCATION_SCORES[kind]
+                if kind == "invisible_stripped" and len(spans) < 2:
+                    continue  # a single stray BOM or joiner is normal in copied text
+                out.append(_Hit("obfuscation", "obfuscation", f"obf.{kind}", score, start, end,
+                                f"{reason} ({len(spans)} characters)"))
+            elif kind == "leetspeak_folded":
+                inside = [s for s in spans if any(a <= s[0] < b for a, b in threat_spans)]
+                if inside:
+                    out.append(_Hit("obfuscation", "obfuscation", "obf.leetspeak", 0.5, inside[0][0], inside[-1][1],
+                                    "leetspeak spelling of a flagged phrase"))
+        decoded = [h for h in hits if h.decoded_via]
+        for via in sorted({h.decoded_via for h in decoded}):
+            first = next(h for h in decoded if h.decoded_via == via)
+            out.append(_Hit("obfuscation", "obfuscation", f"obf.{via}", 0.6, first.start, first.end,
+                            f"flagged content hidden with {via.replace('_', ' ')}", decoded_via=via))
+        return out
+
+    @staticmethod
+    def _embedded_hits(norm: NormalizedText, *, is_document: bool) -> list[_Hit]:
+        hits = []
+        for hit in find_embedded_instructions(norm.text, is_document=is_document):
+            start, end = norm.offsets.to_original(hit.start, hit.end)
+            hits.append(_Hit("embedded_instructions", "prompt_injection", "emb.instruction", hit.score, start, end, hit.reason))
+        return hits
+
+    @staticmethod
+    def _to_findings(hits: list[_Hit], source: str, index: int, weight: float) -> list[Finding]:
+        # One finding per detector and span: the same phrase matched by two languages' rules
+        # (English and French "ignore ... instructions") is one piece of evidence, not two.
+        best: dict[tuple[str, int, int, str], _Hit] = {}
+        for hit in hits:
+            key = (hit.detector, hit.start, hit.end, hit.decoded_via)
+            if key not in best or hit.score > best[key].score:
+                best[key] = hit
+        return [Finding(hit.category, hit.detector, round(hit.score * weight, 4), source, index,  # type: ignore[arg-type]
+                        hit.start, hit.end, hit.reason, rule=hit.rule, decoded_via=hit.decoded_via)
+                for hit in best.values()]
+
+    @staticmethod
+    def _decoded_spans(findings: list[Finding]) -> list[tuple[int, int]]:
+        return [(f.start, f.end) for f in findings if f.decoded_via and f.source == "text"]
+
+    @staticmethod
+    def _secret_findings(text: str, source: str, index: int, skip: list[tuple[int, int]] = ()) -> list[Finding]:  # type: ignore[assignment]
+        findings = []
+        for match in find_secrets(text):
+            # A base64 run that decoded into readable instructions is obfuscation, not a key.
+            if match.entity == "HIGH_ENTROPY_TOKEN" and any(a <= match.start < b for a, b in skip):
+                continue
+            if match.entity == "HIGH_ENTROPY_TOKEN" and decode.find_encoded_runs(text[match.start:match.end]):
+                continue
+            findings.append(Finding("secret", "secrets", match.score, source, index, match.start, match.end,  # type: ignore[arg-type]
+                                    match.reason, rule=f"secret.{match.entity.lower()}", entity=match.entity))
+        return findings
+
+    @staticmethod
+    def _pii_findings(text: str, source: str, index: int, policy: Policy) -> list[Finding]:
+        return [Finding("pii", "pii", m.score, source, index, m.start, m.end, m.reason,  # type: ignore[arg-type]
+                        rule=f"pii.{m.entity.lower()}", entity=m.entity)
+                for m in find_pii(text, policy.pii_entities)]
+
+    def _decide(self, text: str, findings: list[Finding], policy: Policy, notes: list[str], explain: bool) -> ScreenResult:
+        by_detector: dict[str, dict[str, float]] = {}
+        for finding in findings:
+            rules = by_detector.setdefault(finding.detector, {})
+            key = finding.rule or finding.reason
+            rules[key] = max(rules.get(key, 0.0), finding.score)
+        votes: list[Vote] = []
+        fired: dict[str, float] = {}
+        for name, info in _DETECTORS.items():
+            spec = policy.detector(name)
+            if not spec.enabled:
+                continue
+            score = round(min(0.999, _noisy_or(by_detector.get(name, {}).values())), 4)
+            is_fired = score >= spec.threshold and score > 0
+            votes.append(Vote(name, info.category, score, spec.weight, is_fired))
+            if is_fired:
+                fired[name] = score * spec.weight
+        action_of = policy.actions
+        risky = [name for name in fired if action_of.get(_DETECTORS[name].category) in ("block", "score")]
+        block_risk = _noisy_or(fired[name] for name in risky)
+        risk = _noisy_or(fired.values())
+        blocking_voice = any(action_of.get(_DETECTORS[n].category) == "block" for n in fired)
+        redacting = [f for f in findings if action_of.get(f.category) == "redact"
+                     and f.detector in fired and f.source in ("text", "output")]
+        if blocking_voice and block_risk >= policy.block_threshold:
+            verdict = "block"
+        elif redacting:
+            verdict = "redact"
+        else:
+            verdict = "allow"
+
+        redacted_text = text
+        final_findings = findings
+        if redacting:
+            spans = [(f.start, f.end, f.entity or f.category.upper()) for f in redacting]
+            redacted_text, assigned = mask(text, spans)
+            redacting_ids = {id(f) for f in redacting}
+            final_findings = [
+                Finding(f.category, f.detector, f.score, f.source, f.source_index, f.start, f.end, f.reason, f.rule,
+                        f.decoded_via, f.entity, assigned.get((f.start, f.end), ""))
+                if id(f) in redacting_ids else f for f in findings
+            ]
+        final_findings.sort(key=lambda f: (f.source, f.source_index, f.start, -f.score))
+        explanation: list[str] = []
+        if explain:
+            explanation.append(f"tenant '{policy.tenant}' policy {policy.version}: block threshold {policy.block_threshold}")
+            for vote in votes:
+                if vote.score > 0:
+                    explanation.append(f"voice {vote.detector} ({vote.category}): score {vote.score:.2f} x weight "
+                                       f"{vote.weight:.2f} -> {'fired' if vote.fired else 'below threshold'}")
+            explanation.append(f"council risk {risk:.2f}; blocking-category risk {block_risk:.2f}")
+            for f in final_findings:
+                via = f" (decoded via {f.decoded_via})" if f.decoded_via else ""
+                explanation.append(f"{f.source}[{f.source_index}] {f.start}-{f.end} {f.category}/{f.detector} "
+                                   f"{f.score:.2f}: {f.reason}{via}")
+            if notes:
+                explanation.append("normalisations: " + ", ".join(notes))
+            explanation.append(f"verdict {verdict}")
+        categories = tuple(sorted({f.category for f in final_findings if f.detector in fired}))
+        return ScreenResult(verdict=verdict, risk_score=round(risk, 4), findings=tuple(final_findings), votes=tuple(votes),
+                            redacted_text=redacted_text, normalizations=tuple(dict.fromkeys(notes)),
+                            explanation=tuple(explanation), tenant=policy.tenant, policy_version=policy.version,
+                            categories=categories)
