@@ -4,6 +4,8 @@
   infrafabric status                       each service's health through Envoy (exit 0 only if all serve)
   infrafabric token --tenant T --user U    mint a JWT the mesh accepts
   infrafabric envoy-config                 print the Envoy configuration the mesh would run
+  infrafabric audit ...                    verify receipts and exported logs offline, export, verifier key
+  infrafabric chat [MESSAGE]               a governed chat turn (interactive without MESSAGE)
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     p.set_defaults(func=cmd_token)
     add("envoy-config", "print the Envoy configuration generated from the mesh configuration").set_defaults(func=cmd_envoy_config)
+    # Service-specific commands live with their service.
+    from infrafabric.server.audit.cli import add_commands as add_audit_commands
+    from infrafabric.server.router.cli import add_commands as add_router_commands
+
+    add_audit_commands(sub, add)
+    add_router_commands(sub, add)
     return parser
 
 
