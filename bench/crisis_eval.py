@@ -1,0 +1,86 @@
+"""Crisis detection recall / false-positive rate per file and language, plus per-message latency.
+
+Input: JSONL lines with ``text``, ``label`` (crisis|none), ``lang`` and optional ``level``.
+A text counts as flagged when the engine's crisis level is medium or above (``escalate``).
+
+    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from infrafabric.server.emotion.engine import EmotionEngine  # noqa: E402
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--show-errors", action="store_true", help="print missed crises and false alarms")
+    parser.add_argument("--json", action="store_true", help="last line: one JSON object with all numbers")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="time each message this many times (cold cache each time); the per-message "
+                             "median filters out scheduler noise on a shared machine, the max is reported too")
+    args = parser.parse_args()
+
+    engine = EmotionEngine.load()
+    report: dict[str, dict] = {}
+    for path in args.files:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0, "tn": 0})
+        latencies: list[float] = []
+        worst: list[float] = []
+        for row in rows:
+            runs = []
+            for _ in range(max(1, args.repeats)):
+                engine.clear_caches()  # measure cold, not cached, texts
+                started = time.perf_counter()
+                analysis = engine.analyze(row["text"])
+                runs.append((time.perf_counter() - started) * 1000)
+            latencies.append(sorted(runs)[len(runs) // 2])
+            worst.append(max(runs))
+            flagged = analysis.crisis.escalate
+            gold = row["label"] == "crisis"
+            key = ("tp" if flagged else "fn") if gold else ("fp" if flagged else "tn")
+            per_lang[row.get("lang", "?")][key] += 1
+            per_lang["ALL"][key] += 1
+            if args.show_errors and key in ("fn", "fp"):
+                print(f"  {key.upper()} [{row.get('lang')}] level={analysis.crisis.level} {row['text']!r} "
+                      f"{[(s.type, s.matched_text, s.qualifier) for s in analysis.crisis.signals]}")
+        file_report = {}
+        for lang, c in sorted(per_lang.items()):
+            positives, negatives = c["tp"] + c["fn"], c["fp"] + c["tn"]
+            file_report[lang] = {
+                "crisis": positives, "none": negatives,
+                "recall": round(c["tp"] / positives, 4) if positives else None,
+                "fpr": round(c["fp"] / negatives, 4) if negatives else None,
+            }
+            print(f"{path} [{lang:3}] crisis={positives:3d} recall={file_report[lang]['recall']}  "
+                  f"none={negatives:3d} fpr={file_report[lang]['fpr']}")
+        file_report["latency_ms"] = {
+            "p50": round(_p(latencies, 0.5), 3), "p99": round(_p(latencies, 0.99), 3),
+            "p99_worst_run": round(_p(worst, 0.99), 3),
+        }
+        print(f"{path} latency per message (full analyze incl. crisis, cold cache, median of {args.repeats}): "
+              f"p50={file_report['latency_ms']['p50']} ms p99={file_report['latency_ms']['p99']} ms "
+              f"(p99 of worst runs {file_report['latency_ms']['p99_worst_run']} ms)")
+        report[str(path)] = file_report
+    if args.json:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

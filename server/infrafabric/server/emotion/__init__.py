@@ -1,0 +1,1 @@
+"""Emotion service: emotion, crisis-risk and persona prompt composition for a conversation turn."""
