@@ -761,10 +761,13 @@ class ComposePromptResponse(_message.Message):
     STYLE_DIRECTIVES_FIELD_NUMBER: _builtins.int
     SAFE_MESSAGING_FIELD_NUMBER: _builtins.int
     HELPLINES_FIELD_NUMBER: _builtins.int
+    EMERGENCY_NUMBER_FIELD_NUMBER: _builtins.int
     system_prompt: _builtins.str
     """system_prompt is the system prompt for this turn."""
     safe_messaging: _builtins.bool
     """safe_messaging is true when crisis safe-messaging guidance was applied."""
+    emergency_number: _builtins.str
+    """emergency_number is the emergency number of region_code, empty when the region is unknown."""
     @_builtins.property
     def style_directives(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """style_directives are the style rules folded into it."""
@@ -780,10 +783,11 @@ class ComposePromptResponse(_message.Message):
         style_directives: _abc.Iterable[_builtins.str] | None = ...,
         safe_messaging: _builtins.bool = ...,
         helplines: _abc.Iterable[Global___Helpline] | None = ...,
+        emergency_number: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["helplines", b"helplines", "safe_messaging", b"safe_messaging", "style_directives", b"style_directives", "system_prompt", b"system_prompt"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["emergency_number", b"emergency_number", "helplines", b"helplines", "safe_messaging", b"safe_messaging", "style_directives", b"style_directives", "system_prompt", b"system_prompt"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
