@@ -8,6 +8,8 @@ stopped at the end. Tests talk to it only through Envoy, with tokens minted by t
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +24,8 @@ RATE_LIMITED_USER = "rl-probe"
 RATE_LIMITED_REQUESTS = 3
 # The user load tests run as: far above the default per-user limit.
 LOAD_TEST_USER = "load-tester"
+FAKE_API_KEY = "test-key"
+TEST_DATA = Path(__file__).with_name("data")
 
 
 def mesh_overrides(data_dir: Path) -> dict[str, object]:
@@ -35,17 +39,71 @@ def mesh_overrides(data_dir: Path) -> dict[str, object]:
             "memory": limited,
             "emotion": limited,
             "audit": limited,
-            "router": limited,
+            "router": {
+                **limited,
+                "settings": {"models_file": str(TEST_DATA / "models.yaml"), "budgets_file": str(TEST_DATA / "budgets.yaml")},
+            },
         },
         "health_check": {"interval_seconds": 0.5, "timeout_seconds": 0.5},
     }
 
 
+class FakeProvider:
+    """A fake provider API server (infrafabric.testing) in its own process, as the Router sees real ones."""
+
+    def __init__(self, module: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"infrafabric.testing.{module}", "--port", "0", "--api-key", FAKE_API_KEY],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            self.process.kill()
+            raise RuntimeError(f"{module} did not start")
+
+    def control(self, **settings: object) -> None:
+        """Script the fake (fail_next, latency, replies) through its admin endpoint."""
+        import json
+        import urllib.request
+
+        req = urllib.request.Request(f"{self.url}/_fake/control", data=json.dumps(settings).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5):
+            pass
+
+    def reset(self) -> None:
+        import urllib.request
+
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/_fake/reset", method="POST"), timeout=5):
+            pass
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mesh]:
+def fake_providers() -> Iterator[dict[str, FakeProvider]]:
+    fakes = {"anthropic": FakeProvider("fake_anthropic"), "openai": FakeProvider("fake_openai")}
+    try:
+        yield fakes
+    finally:
+        for fake in fakes.values():
+            fake.stop()
+
+
+@pytest.fixture(scope="session")
+def mesh(tmp_path_factory: pytest.TempPathFactory, fake_providers: dict[str, FakeProvider]) -> Iterator[Mesh]:
     data_dir = tmp_path_factory.mktemp("mesh")
     config = load_mesh_config(None, mesh_overrides(data_dir))
-    running = Mesh(config, service_env={"INFRAFABRIC_GRACE_SECONDS": "1"})
+    provider_env = {
+        "ANTHROPIC_API_KEY": FAKE_API_KEY,
+        "ANTHROPIC_BASE_URL": fake_providers["anthropic"].url,
+        "LOCAL_LLM_API_KEY": FAKE_API_KEY,
+        "LOCAL_LLM_BASE_URL": fake_providers["openai"].url + "/v1",
+    }
+    running = Mesh(config, service_env={"INFRAFABRIC_GRACE_SECONDS": "1", **provider_env})
     running.start(timeout=120)
     try:
         yield running

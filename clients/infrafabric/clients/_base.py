@@ -53,7 +53,9 @@ class ServiceClient(Generic[StubT]):
         md = list(self._metadata)
         if self._token:
             md.append(("authorization", f"Bearer {self._token}"))
-        md.append(("x-request-id", request_id or uuid.uuid4().hex))
+        if request_id or not any(k == "x-request-id" for k, _ in md):
+            md = [(k, v) for k, v in md if k != "x-request-id"]
+            md.append(("x-request-id", request_id or uuid.uuid4().hex))
         return md
 
     async def _unary(self, method: str, request: Any, *, timeout: float | None = None, request_id: str | None = None) -> Any:
