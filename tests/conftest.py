@@ -81,6 +81,8 @@ class FakeProvider:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 @pytest.fixture(scope="session")
