@@ -38,6 +38,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     mesh = Mesh(config, progress=lambda msg: print(f"  {msg}", flush=True))
     print(f"InfraFabric: starting the mesh (data in {mesh.data_dir})", flush=True)
     mesh.start()
+    if not args.no_demo:
+        _demo_turn(mesh)
     token_hint = "infrafabric token --tenant demo --user alice"
     print(
         "\nInfraFabric is up.\n"
@@ -45,7 +47,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         f"  Envoy admin          {mesh.admin_url}\n"
         f"  Redis                {mesh.redis_url}\n"
         f"  logs                 {mesh.data_dir / 'logs'}\n"
-        f"  verifier key (JWT)   kid {signing_key(mesh.data_dir).kid}\n"
+        f"  JWT signing key id   {signing_key(mesh.data_dir).kid}\n"
         f"Get a token with `{token_hint}`; check health with `infrafabric status`. Ctrl-C stops everything.",
         flush=True,
     )
@@ -58,6 +60,39 @@ def cmd_up(args: argparse.Namespace) -> int:
         mesh.stop()
         print("InfraFabric: stopped.", flush=True)
     return 0
+
+
+def _demo_turn(mesh: Any) -> None:
+    """One governed turn through Envoy, so the first start shows the whole pipeline working."""
+    import asyncio
+
+    from infrafabric.clients import InfraFabricError, RouterClient
+    from infrafabric.mesh.auth import signing_key
+    from infrafabric.router.v1 import router_service_pb2 as pb
+
+    token = signing_key(mesh.data_dir).mint(mesh.config.auth, tenant="demo", user="demo")
+    message = "Hello! What can you do for me?"
+
+    async def turn() -> pb.ChatResponse:
+        async with RouterClient(mesh.target, token=token, timeout=60) as router:
+            return await router.chat("demo-first-start", message)
+
+    try:
+        resp = asyncio.run(turn())
+    except InfraFabricError as err:
+        print(f"  demo turn failed: {err}", flush=True)
+        return
+    outcome = pb.Outcome.Name(resp.outcome).removeprefix("OUTCOME_").lower()
+    why = f" ({', '.join(resp.degradations)})" if resp.degradations else ""
+    print(
+        f"\nA governed turn, end to end (tenant demo, user demo):\n"
+        f"  you: {message}\n"
+        + "".join(f"  assistant: {line}\n" for line in resp.reply.splitlines())
+        + f"  outcome {outcome}{why}; model {resp.model or 'none'}; audit receipt {resp.receipt.citation}",
+        flush=True,
+    )
+    if "offline_mode" in resp.degradations:
+        print("  (no provider key is set: set ANTHROPIC_API_KEY, or LOCAL_LLM_BASE_URL for vLLM/Ollama, and restart)", flush=True)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -108,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=Path, help="state directory (default: $INFRAFABRIC_DATA_DIR or ~/.local/share/infrafabric)")
         return p
 
-    add("up", "start Redis, every service and Envoy in the foreground; Ctrl-C stops them").set_defaults(func=cmd_up)
+    p = add("up", "start Redis, every service and Envoy in the foreground; Ctrl-C stops them")
+    p.add_argument("--no-demo", action="store_true", help="skip the governed demo turn after start-up")
+    p.set_defaults(func=cmd_up)
     p = add("status", "show each service's health through Envoy; exit 0 only when all are healthy")
     p.add_argument("--target", help="Envoy address (default: the running mesh's, else listen in the config)")
     p.add_argument("--timeout", type=float, default=2.0)
