@@ -15,6 +15,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from .fastre import gate
+
 __all__ = ["DerivedView", "find_encoded_runs", "rot13_view", "reversed_view", "spaced_letter_views"]
 
 
@@ -31,6 +33,10 @@ _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x)?[0-9A-Fa-f]{2}[\s:,]?){10,}(?![0-9
 _HEX_GATE = re.compile(r"[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}")
 _URLENC = re.compile(r"[^\s%]{0,40}(?:%[0-9A-Fa-f]{2}[^\s%]{0,12}){4,}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w(?!\w)")
+# RE2 gates (supersets of the patterns above): most texts hold none of these runs.
+_B64_MAYBE = gate(r"[A-Za-z0-9+/_-]{16,}")
+_HEX_MAYBE = gate(_HEX_GATE.pattern)
+_SPACED_MAYBE = gate(r"(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w")
 
 
 def _readable(raw: bytes) -> str | None:
@@ -69,11 +75,12 @@ def _b64(candidate: str) -> str | None:
 def find_encoded_runs(text: str) -> list[DerivedView]:
     """Decoded base64 / base32 / hex / URL-encoded runs of ``text`` that read as text."""
     views: list[DerivedView] = []
-    for m in _B64.finditer(text):
-        decoded = _b64(m.group())
-        if decoded:
-            views.append(DerivedView("base64", m.start(), m.end(), decoded))
-    if _HEX_GATE.search(text):
+    if _B64_MAYBE(text):
+        for m in _B64.finditer(text):
+            decoded = _b64(m.group())
+            if decoded:
+                views.append(DerivedView("base64", m.start(), m.end(), decoded))
+    if _HEX_MAYBE(text) and _HEX_GATE.search(text):
         for m in _HEX.finditer(text):
             digits = re.sub(r"0x|\\x|[\s:,]", "", m.group())
             if len(digits) % 2:
@@ -114,7 +121,9 @@ def reversed_view(norm_text: str, words: set[str], reversed_triggers: frozenset[
 
 def spaced_letter_views(norm_text: str) -> list[DerivedView]:
     """Collapse 'i g n o r e   a l l' style runs; a wider gap inside a run is a word break."""
-    views = []
+    views: list[DerivedView] = []
+    if not _SPACED_MAYBE(norm_text):
+        return views
     for m in _SPACED.finditer(norm_text):
         run = m.group()
         letters = re.findall(r"\w", run)

@@ -68,9 +68,11 @@ _SENTENCE = re.compile(r"[^\n|.!?]+(?:[.!?]+|$)")
 
 def looks_like_document(original: str) -> bool:
     """True for e-mails and letters: two header fields, or a greeting plus a sign-off."""
-    headers = {m.group(1).lower() for m in _HEADER.finditer(original[:4000])}
-    if len(headers) >= 2:
-        return True
+    head = original[:4000]
+    if head.count(":") >= 2:  # two header fields need two colons
+        headers = {m.group(1).lower() for m in _HEADER.finditer(head)}
+        if len(headers) >= 2:
+            return True
     if _GREETING.search(original[:400]) and _SIGNOFF.search(original):
         return True
     # A letter cut short still opens with "Hi <Name>," followed by a body.

@@ -6,8 +6,9 @@ noisy-OR of the weighted votes that fired; the verdict is ``block`` when the ris
 policy's threshold and at least one fired voice belongs to a blocking category, ``redact`` when
 only redacting categories (PII, secrets) fired, and ``allow`` otherwise. Every vote is returned.
 
-Pipeline for one source text: normalise (with offset map) → chunk → word-set gated lexicon scan
-→ derived views (decoded base64/hex/URL runs, rot13, reversed text, spaced letters, Unicode tag
+Pipeline for one source text: normalise (with offset map) → chunk → lexicon scan behind a literal
+prefilter (one RE2 pass finds which rules can match; only those run, anchored at their trigger
+words) → structural jailbreak signals (``structure.py``) → derived views (decoded base64/hex/URL runs, rot13, reversed text, spaced letters, Unicode tag
 text) scanned again → structure (embedded instructions in documents) → PII and secrets on the
 original text → council.
 """
@@ -23,15 +24,16 @@ from .embedded import find_embedded_instructions, looks_like_document
 from .leakage import find_canaries, find_prompt_overlap
 from .lexicon import (CRISIS_RULES, INJECTION_RULES, JAILBREAK_RULES, LEAK_PHRASE_RULES, ROLEPLAY_RULES, UNSAFE_RULES,
                       CompiledRule, compile_rules)
+from .prefilter import AtomScanner, required_literals
 from .normalize import NormalizedText, OffsetMap, normalize
 from .pii import find_pii, mask
 from .policy import Policy, PolicySet, load_policy_set
 from .secrets import find_secrets
+from .structure import find_structure
 from .types import DetectorInfo, Finding, GuardInputError, ScreenResult, Vote
 
 __all__ = ["Guard"]
 
-_WORD = re.compile(r"\w+")
 _DIRECTIVE = re.compile(r"\byou\s+(?:will|must|shall|should|are\s+going\s+to|have\s+to|can(?:not|'t)?|won'?t|will\s+not)\b|"
                         r"\b(?:always|never)\s+\w+|\b(?:do\s+not|don'?t)\s+(?:ever\s+)?\w+")
 _MODEL_REFERENCE = re.compile(r"\b(?:chat\s*gpt|gpt|openai|ai|assistant|language\s+model|llm|chatbot|bot|character|persona|roleplay)\b")
@@ -44,7 +46,8 @@ _DETECTORS: dict[str, DetectorInfo] = {
         DetectorInfo("jailbreak_patterns", "jailbreak",
                      "Jailbreak families: DAN and other persona templates, 'no rules' framing, never-refuse clauses.", ("input",)),
         DetectorInfo("roleplay_structure", "jailbreak",
-                     "Structural role-play signals (from now on / you are now / pretend); weak alone, strong combined.",
+                     "Structural signals: role-play framing, new identity + loosened rules, prompt templates with "
+                     "placeholders, behavioural rule lists; weak alone, strong combined.",
                      ("input",)),
         DetectorInfo("embedded_instructions", "prompt_injection",
                      "Instructions addressed to the assistant inside documents, tool output and e-mails.", ("input",)),
@@ -96,80 +99,100 @@ class _Hit:
 
 
 class _RuleIndex:
-    """All lexicon rules, indexed by trigger so a scan runs only the rules whose words occur."""
+    """All lexicon rules behind one literal prefilter, so a scan runs only rules that can match.
+
+    Every rule's regex is reduced (``prefilter.required_literals``) to clauses of literal atoms
+    that any match must contain. One Aho-Corasick pass finds the atoms of a text; a rule becomes a
+    candidate when one atom of its most selective clause occurs, and runs when every other clause
+    is satisfied too. Rot13 and reversed spellings of trigger words are atoms of the same pass,
+    so deciding whether to build those derived views costs nothing extra.
+    """
 
     def __init__(self) -> None:
         self.entries: list[tuple[CompiledRule, str, str]] = []
-        self.word_index: dict[str, list[int]] = {}
-        self.ascii_substrings: list[tuple[str, int]] = []
-        self.unicode_substrings: list[tuple[str, int]] = []
+        requirements: list[list[frozenset[str]]] = []
         for rules, detector, category in _GROUPS:
             for compiled in compile_rules(rules):
-                index = len(self.entries)
                 self.entries.append((compiled, detector, category))
-                for trigger in compiled.triggers:
-                    if compiled.rule.substring:
-                        target = self.ascii_substrings if trigger.isascii() else self.unicode_substrings
-                        target.append((trigger, index))
-                    else:
-                        self.word_index.setdefault(trigger, []).append(index)
-        self.trigger_words = frozenset(self.word_index)
-        words = [w for w in self.trigger_words if w.isascii() and w.isalpha() and len(w) >= 4]
-        self.rot13_triggers = frozenset(decode.rot13(w) for w in words) - self.trigger_words
-        self.reversed_triggers = frozenset(w[::-1] for w in words) - self.trigger_words
+                requirements.append(required_literals(compiled.regex))
+        trigger_words = {t for compiled, _, _ in self.entries if not compiled.rule.substring for t in compiled.triggers}
+        words = [w for w in trigger_words if w.isascii() and w.isalpha() and len(w) >= 4]
+        rot13_words = frozenset(decode.rot13(w) for w in words) - trigger_words
+        reversed_words = frozenset(w[::-1] for w in words) - trigger_words
+        atoms = {a for req in requirements for clause in req for a in clause} | rot13_words | reversed_words | trigger_words
+        self.scanner = AtomScanner(atoms)
+        ids = self.scanner.ids
+        self.rot13_ids = frozenset(ids[w] for w in rot13_words)
+        self.reversed_ids = frozenset(ids[w] for w in reversed_words)
+        # Trigger words as atom ids: a scan looks for occurrences only of triggers the RE2 pass saw.
+        self.triggers: list[tuple[tuple[str, int], ...]] = [
+            tuple((word, ids[word]) for word in sorted(compiled.triggers)) if not compiled.rule.substring else ()
+            for compiled, _, _ in self.entries]
+        self.clauses: list[tuple[frozenset[int], ...]] = []
+        self.by_atom: dict[int, list[int]] = {}
+        self.always: list[int] = []
+        for index, req in enumerate(requirements):
+            clause_ids = tuple(frozenset(ids[a] for a in clause) for clause in req)
+            self.clauses.append(clause_ids)
+            if not req:
+                self.always.append(index)
+                continue
+            # Key on the clause whose shortest atom is longest: the rarest evidence.
+            key = max(range(len(req)), key=lambda k: (min(len(a) + 2 * (not a.isascii()) for a in req[k]), -len(req[k])))
+            for atom_id in clause_ids[key]:
+                self.by_atom.setdefault(atom_id, []).append(index)
 
-    def scan(self, text: str, detectors: frozenset[str]) -> tuple[set[str], list[tuple[int, re.Match[str]]]]:
-        """Run the rules whose triggers occur in ``text``; return the text's word set and the matches.
+    def candidates(self, found: set[int], detectors: frozenset[str]) -> list[int]:
+        """Rules whose every clause has an atom in ``found`` (sorted, so results are deterministic)."""
+        seen: set[int] = set(self.always)
+        for atom_id in found:
+            rules = self.by_atom.get(atom_id)
+            if rules:
+                seen.update(rules)
+        out = []
+        for index in sorted(seen):
+            if self.entries[index][1] not in detectors:
+                continue
+            if all(not clause.isdisjoint(found) for clause in self.clauses[index]):
+                out.append(index)
+        return out
 
-        Word-triggered rules are *anchored*: each pattern starts with one of its trigger words, so
-        it is tried only where a trigger word starts (``regex.match`` at that position), never at
-        every position of the text. Substring-triggered rules (scripts without spaces, markers such
-        as ``<|im_start|>``) are searched in full when a trigger substring is present.
-        """
-        words = set(_WORD.findall(text))
-        positions = {word: _occurrences(text, word) for word in words & self.trigger_words}
+    def scan(self, text: str, detectors: frozenset[str], found: set[int] | None = None) -> list[tuple[int, re.Match[str]]]:
+        """All matches of the candidate rules in ``text`` as (rule index, match)."""
+        if found is None:
+            found = self.scanner.found(text)
         results: list[tuple[int, re.Match[str]]] = []
-        full: set[int] = set()
-        for trigger, index in self.ascii_substrings:
-            if index not in full and trigger in text:
-                full.add(index)
-        if not text.isascii():
-            for trigger, index in self.unicode_substrings:
-                if index not in full and trigger in text:
-                    full.add(index)
-        for index in sorted(full):
-            compiled, detector, _ = self.entries[index]
-            if detector in detectors:
+        occurrences: dict[str, list[int]] = {}
+        for index in self.candidates(found, detectors):
+            compiled = self.entries[index][0]
+            if compiled.rule.substring:
+                # Scripts without word boundaries: the trigger already occurs (prefilter), search in full.
                 results.extend((index, m) for m in compiled.regex.finditer(text))
-        tried: set[tuple[int, int]] = set()
-        for word, starts in positions.items():
-            for index in self.word_index[word]:
-                compiled, detector, _ = self.entries[index]
-                if detector not in detectors or index in full:
+                continue
+            # Word-triggered rules are anchored: each pattern starts with one of its trigger words,
+            # so it is tried only where a trigger word starts, never at every position.
+            match = compiled.regex.match
+            tried: set[int] = set()
+            for word, atom_id in self.triggers[index]:
+                if atom_id not in found:
                     continue
-                match = compiled.regex.match
-                for start, _ in starts:
-                    if (index, start) in tried:
+                starts = occurrences.get(word)
+                if starts is None:
+                    starts = occurrences[word] = _occurrences(text, word)
+                for start in starts:
+                    if start in tried:
                         continue
-                    tried.add((index, start))
-                    found = match(text, start)
-                    if found:
-                        results.append((index, found))
-        return words, results
+                    tried.add(start)
+                    found_match = match(text, start)
+                    if found_match:
+                        results.append((index, found_match))
+        return results
 
-
-def _occurrences(text: str, word: str, limit: int = 400) -> list[tuple[int, int]]:
-    """Whole-word occurrences of ``word`` in normalised ``text`` (str.find runs at C speed)."""
-    spans = []
-    size = len(word)
-    n = len(text)
-    pos = text.find(word)
-    while pos >= 0 and len(spans) < limit:
-        end = pos + size
-        if (pos == 0 or not text[pos - 1].isalnum()) and (end >= n or not text[end].isalnum()):
-            spans.append((pos, end))
-        pos = text.find(word, end)
-    return spans
+    def chunk_atoms(self, text: str, chunks: list[tuple[int, int]]) -> list[set[int]]:
+        """Atoms found in each chunk (one RE2 pass per chunk: linear in the text's length)."""
+        if len(chunks) == 1:
+            return [self.scanner.found(text)]
+        return [self.scanner.found(text[start:end]) for start, end in chunks]
 
 
 _INDEX: _RuleIndex | None = None
@@ -180,6 +203,20 @@ def _rule_index() -> _RuleIndex:
     if _INDEX is None:
         _INDEX = _RuleIndex()
     return _INDEX
+
+
+def _occurrences(text: str, word: str, limit: int = 400) -> list[int]:
+    """Starts of whole-word occurrences of ``word`` in normalised ``text`` (str.find runs at C speed)."""
+    starts: list[int] = []
+    size = len(word)
+    n = len(text)
+    pos = text.find(word)
+    while pos >= 0 and len(starts) < limit:
+        end = pos + size
+        if (pos == 0 or not text[pos - 1].isalnum()) and (end >= n or not text[end].isalnum()):
+            starts.append(pos)
+        pos = text.find(word, end)
+    return starts
 
 
 def _noisy_or(scores: Iterable[float]) -> float:
@@ -323,32 +360,45 @@ class Guard:
         if not detectors:
             return hits
         text = norm.text
-        all_words: set[str] = set()
-        for c_start, c_end in _chunks(len(text), policy.chunk_chars, policy.chunk_overlap):
-            chunk = text[c_start:c_end]
-            words, matches = self._index.scan(chunk, detectors)
-            all_words |= words
-            for index, match in matches:
+        chunks = _chunks(len(text), policy.chunk_chars, policy.chunk_overlap)
+        per_chunk = self._index.chunk_atoms(text, chunks)
+        all_atoms: set[int] = set().union(*per_chunk)
+        for (c_start, c_end), found in zip(chunks, per_chunk):
+            if not found and not self._index.always:
+                continue
+            chunk = text if len(chunks) == 1 else text[c_start:c_end]
+            for index, match in self._index.scan(chunk, detectors, found):
                 compiled, detector, category = self._index.entries[index]
                 start, end = norm.offsets.to_original(c_start + match.start(), c_start + match.end())
                 hits.append(_Hit(detector, category, compiled.rule.rule_id, compiled.rule.score, start, end,
                                  compiled.rule.reason))
-        if "roleplay_structure" in detectors and len(text) >= 400:
-            hits.extend(self._directive_template_hits(norm))
+        if "roleplay_structure" in detectors:
+            for c_start, c_end in chunks:
+                for found_struct in find_structure(text if len(chunks) == 1 else text[c_start:c_end]):
+                    start, end = norm.offsets.to_original(c_start + found_struct.start, c_start + found_struct.end)
+                    hits.append(_Hit("roleplay_structure", "jailbreak", found_struct.rule, found_struct.score, start, end,
+                                     found_struct.reason))
+            if len(text) >= 400:
+                hits.extend(self._directive_template_hits(norm))
         if not derived or depth >= 2:
             return hits
-        hits.extend(self._derived_hits(norm, all_words, detectors, policy, depth))
+        hits.extend(self._derived_hits(norm, all_atoms, detectors, policy, depth))
         if "obfuscation" in enabled:
             hits.extend(self._obfuscation_hits(norm, hits))
         return hits
 
-    def _derived_hits(self, norm: NormalizedText, words: set[str], detectors: frozenset[str], policy: Policy,
+    def _derived_hits(self, norm: NormalizedText, atoms: set[int], detectors: frozenset[str], policy: Policy,
                       depth: int) -> list[_Hit]:
         hits: list[_Hit] = []
         text = norm.text
         # rot13 and reversed views are aligned with the normalised text, so spans stay precise.
-        for view in (decode.rot13_view(text, words, self._index.rot13_triggers),
-                     decode.reversed_view(text, words, self._index.reversed_triggers)):
+        views_aligned = []
+        # Two distinct rot13 / reversed trigger words make the decoded view worth a scan.
+        if len(atoms & self._index.rot13_ids) >= 2:
+            views_aligned.append(decode.DerivedView("rot13", 0, len(text), decode.rot13(text)))
+        if len(atoms & self._index.reversed_ids) >= 2:
+            views_aligned.append(decode.DerivedView("reversed", 0, len(text), text[::-1]))
+        for view in views_aligned:
             if view is None:
                 continue
             # rot13 keeps every position; reversed mirrors it. Both are mapped in normalised space.

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .fastre import gate
+
 __all__ = ["OffsetMap", "NormalizedText", "normalize", "normalize_pattern", "fold_char"]
 
 # Characters that render as nothing (or steer rendering) and are used to split trigger words.
@@ -53,6 +55,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 # Tokens that mix letters with leet digits; pure numbers and plain words are left alone.
 _LEET_TOKEN = re.compile(r"(?<![\w@$])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$8])[a-z0-9@$!]*[a-z][a-z0-9@$!]*(?![\w@$])")
 _LEET_HINT = re.compile(r"[a-z][013457@$8]|[013457@$8][a-z]")
+_LEET_MAYBE = gate(_LEET_HINT.pattern)
+_LEET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$!")
 # Version numbers, units and ordinals ("python3", "ipv4", "2nd", "10am") are not leetspeak.
 _ORDINARY_ALNUM = re.compile(r"^(?:[a-z]{2,}\d+|\d+(?:st|nd|rd|th|am|pm|k|d|x|s|g|gb|mb|kb|px|ms|h|m|min|kg|km|cm|mm|ml))$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -244,26 +248,46 @@ def _normalize_unicode(text: str) -> NormalizedText:
 def _fold_leet(result: NormalizedText) -> None:
     """Replace leetspeak digits inside mixed tokens (1:1, so the offset map stays valid)."""
     norm = result.text
-    if not _LEET_HINT.search(norm):
+    if not _LEET_MAYBE(norm):
         return
-    changed = False
+    # Visit only the tokens around leet hints instead of running the token regex over the text.
+    pieces: list[str] = []
+    last = 0  # end of the text already copied into pieces
+    visited = 0  # end of the last token region looked at
+    n = len(norm)
+    for hint in _LEET_HINT.finditer(norm):
+        if hint.start() < visited:
+            continue
+        lo = hint.start()
+        while lo > 0 and norm[lo - 1] in _LEET_CHARS:
+            lo -= 1
+        hi = hint.end()
+        while hi < n and norm[hi] in _LEET_CHARS:
+            hi += 1
+        match = _LEET_TOKEN.search(norm, lo, hi + 1 if hi < n else n)
+        while match is not None and match.end() <= hi:
+            folded = _fold_token(result, norm, match)
+            if folded != match.group():
+                pieces.append(norm[last:match.start()])
+                pieces.append(folded)
+                last = match.end()
+            match = _LEET_TOKEN.search(norm, match.end(), hi + 1 if hi < n else n)
+        visited = hi
+    if pieces:
+        pieces.append(norm[last:])
+        result.text = "".join(pieces)
 
-    def fold(match: re.Match[str]) -> str:
-        nonlocal changed
-        token = match.group()
-        if "@" in token and norm[match.end():match.end() + 1] == ".":
-            return token  # the local part of an e-mail address
-        letters = sum(c.isalpha() for c in token)
-        # Long alphanumeric strings are ids or hashes, not words written in leetspeak.
-        if len(token) > 20 or letters < 2 or letters < len(token) // 3 or _ORDINARY_ALNUM.match(token):
-            return token
-        folded = token.translate(_LEET)
-        if folded != token:
-            changed = True
-            start, end = result.offsets.to_original(match.start(), match.end())
-            result.changes.append(("leetspeak_folded", start, end))
-        return folded
 
-    folded = _LEET_TOKEN.sub(fold, norm)
-    if changed:
-        result.text = folded
+def _fold_token(result: NormalizedText, norm: str, match: re.Match[str]) -> str:
+    token = match.group()
+    if "@" in token and norm[match.end():match.end() + 1] == ".":
+        return token  # the local part of an e-mail address
+    letters = sum(c.isalpha() for c in token)
+    # Long alphanumeric strings are ids or hashes, not words written in leetspeak.
+    if len(token) > 20 or letters < 2 or letters < len(token) // 3 or _ORDINARY_ALNUM.match(token):
+        return token
+    folded = token.translate(_LEET)
+    if folded != token:
+        start, end = result.offsets.to_original(match.start(), match.end())
+        result.changes.append(("leetspeak_folded", start, end))
+    return folded

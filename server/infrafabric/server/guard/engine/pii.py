@@ -207,7 +207,7 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
     found: list[PiiMatch] = []
     want = entities or frozenset(PII_ENTITIES)
     if "@" in text and "EMAIL" in want:
-        found.extend(PiiMatch("EMAIL", m.start(), m.end(), 0.95, "e-mail address") for m in _EMAIL.finditer(text))
+        found.extend(PiiMatch("EMAIL", start, end, 0.95, "e-mail address") for start, end in _find_emails(text))
     if _ANY_DIGIT.search(text):
         for m in _DIGITS.finditer(text):
             start, end = m.start(), m.end()
@@ -246,6 +246,23 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
     if "PERSON" in want:
         found.extend(_find_names(text))
     return _resolve_overlaps(found)
+
+
+def _find_emails(text: str) -> list[tuple[int, int]]:
+    """E-mail spans, searched only in windows around each '@' (the regex alone scans every letter)."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    at = text.find("@")
+    resume = 0
+    while at >= 0:
+        lo = max(resume, at - 70)
+        hi = min(n, at + 260)
+        for m in _EMAIL.finditer(text, lo, hi):
+            if m.end() < hi or hi == n:  # a match cut by the window edge is re-found from the next '@'
+                spans.append((m.start(), m.end()))
+                resume = m.end()
+        at = text.find("@", max(at + 1, resume))
+    return sorted(set(spans))
 
 
 def _find_streets(text: str) -> list[PiiMatch]:
