@@ -183,3 +183,62 @@ def test_chat_command_one_shot(mesh, venv_bin, clean_env):
     assert out.returncode == 0, out.stderr
     assert "received: Hello from the command line" in out.stdout
     assert "answered" in out.stderr and "receipt if://audit/" in out.stderr
+
+
+def _kill_and_wait_unhealthy(mesh, service: str) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    import time
+
+    from infrafabric.mesh.launcher import health_through_envoy
+
+    for child in mesh.replicas(service):
+        os.kill(child.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while health_through_envoy(mesh.target, [service], timeout=1)[service] == "SERVING":
+        assert time.monotonic() < deadline, f"{service} still healthy after SIGKILL"
+        time.sleep(0.1)
+
+
+def _restart_and_wait_healthy(mesh, service: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from infrafabric.mesh.launcher import health_through_envoy
+
+    mesh.supervise()
+    deadline = time.monotonic() + 60
+    while health_through_envoy(mesh.target, [service], timeout=1)[service] != "SERVING":
+        assert time.monotonic() < deadline, f"{service} did not come back"
+        time.sleep(0.2)
+
+
+async def test_stages_that_are_down_degrade_as_documented(mesh, token):
+    tok = token(tenant="acme", user="router-outages")
+    async with RouterClient(mesh.target, token=tok) as router:
+        # Emotion down: answered without a persona, and a crisis is still caught through Guard's crisis voice.
+        _kill_and_wait_unhealthy(mesh, "emotion")
+        try:
+            normal = await router.chat(_session(), "Give me a synonym for happy.")
+            crisis = await router.chat(_session(), "I want to kill myself tonight.")
+        finally:
+            _restart_and_wait_healthy(mesh, "emotion")
+        assert normal.outcome == pb.OUTCOME_ANSWERED and "emotion_unavailable" in normal.degradations
+        assert crisis.outcome == pb.OUTCOME_CRISIS and crisis.escalated and "emotion_unavailable" in crisis.degradations
+
+        # Memory down: answered without history or long-term memory, and flagged.
+        _kill_and_wait_unhealthy(mesh, "memory")
+        try:
+            forgetful = await router.chat(_session(), "What did I say before?")
+        finally:
+            _restart_and_wait_healthy(mesh, "memory")
+        assert forgetful.outcome == pb.OUTCOME_ANSWERED and "memory_unavailable" in forgetful.degradations
+        await _verify_offline(mesh, tok, forgetful.receipt)
+
+        # Guard down: nothing unscreened goes through; the turn fails closed.
+        _kill_and_wait_unhealthy(mesh, "guard")
+        try:
+            with pytest.raises(InfraFabricError) as err:
+                await router.chat(_session(), "Hello?")
+        finally:
+            _restart_and_wait_healthy(mesh, "guard")
+        assert err.value.code == grpc.StatusCode.UNAVAILABLE and err.value.reason == "GUARD_UNAVAILABLE"

@@ -174,7 +174,7 @@ class GovernedTurns:
         if turn.guard_in.verdict == guard_pb.VERDICT_BLOCK:
             turn.response.reply = replies.refusal(turn.language)
             turn.response.outcome = pb.OUTCOME_REFUSED
-        elif turn.analysis is not None and turn.analysis.crisis.escalate:
+        elif self._in_crisis(turn):
             await self._crisis(turn, emotion, audit, deadline)
         else:
             await self._answer(turn, guard, emotion, deadline, on_delta)
@@ -254,11 +254,21 @@ class GovernedTurns:
             turn.steps["memory"] = {"history_turns": len(turn.history), "memories": [m.id for m in turn.memories]}
 
     # ------------------------------------------------------------------ crisis
+    @staticmethod
+    def _in_crisis(turn: Turn) -> bool:
+        if turn.analysis is not None:
+            return turn.analysis.crisis.escalate
+        # Emotion is down: Guard's own crisis-content voice is the safety net, so nobody in danger is missed.
+        assert turn.guard_in is not None
+        return any(f.category == guard_pb.CATEGORY_CRISIS_CONTENT for f in turn.guard_in.findings)
+
     async def _crisis(self, turn: Turn, emotion: EmotionClient, audit: AuditClient, deadline: Deadline) -> None:
-        assert turn.analysis is not None
-        ident, req, crisis = turn.identity, turn.request, turn.analysis.crisis
-        level = emotion_pb.CrisisLevel.Name(crisis.level)
-        signals = sorted({emotion_pb.CrisisSignalType.Name(s.type) for s in crisis.signals})
+        ident, req = turn.identity, turn.request
+        if turn.analysis is not None:
+            level = emotion_pb.CrisisLevel.Name(turn.analysis.crisis.level)
+            signals = sorted({emotion_pb.CrisisSignalType.Name(s.type) for s in turn.analysis.crisis.signals})
+        else:
+            level, signals = "UNGRADED_GUARD_CRISIS_CONTENT", ["guard:CATEGORY_CRISIS_CONTENT"]
         try:
             receipt = await audit.append_event(
                 "router.escalation",
