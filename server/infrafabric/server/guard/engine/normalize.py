@@ -145,12 +145,20 @@ def fold_char(char: str) -> tuple[str, str]:
 def normalize_pattern(pattern: str) -> str:
     """Bring a lexicon pattern into the same form as normalised text (NFKC, folded, lowercase)."""
     out = []
+    escaped = False
     for ch in pattern:
-        if ch.isascii():
+        if escaped:
+            # An escape keeps its case: \S (non-space) must not become \s (space), nor \W become \w.
             out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif ch.isascii():
+            out.append(ch.lower())
         else:
-            out.append(fold_char(ch)[0])
-    return "".join(out).lower()
+            out.append(fold_char(ch)[0].lower())
+    return "".join(out)
 
 
 def _is_latin_dominant(text: str) -> bool:
