@@ -531,8 +531,10 @@ class Guard:
                 fired[name] = score * spec.weight
         action_of = policy.actions
         risky = [name for name in fired if action_of.get(_DETECTORS[name].category) in ("block", "score")]
-        block_risk = _noisy_or(fired[name] for name in risky)
-        risk = _noisy_or(fired.values())
+        # Rounded like the votes: 1 - (1 - 0.45) is 0.44999999999999996 in floats, and a signal scored
+        # exactly at the threshold must block.
+        block_risk = round(_noisy_or(fired[name] for name in risky), 6)
+        risk = round(_noisy_or(fired.values()), 6)
         blocking_voice = any(action_of.get(_DETECTORS[n].category) == "block" for n in fired)
         redacting = [f for f in findings if action_of.get(f.category) == "redact"
                      and f.detector in fired and f.source in ("text", "output")]
