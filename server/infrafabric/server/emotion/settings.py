@@ -1,10 +1,29 @@
-"""Settings of the Emotion service (see infrafabric.server._common.settings for the common ones)."""
+"""Settings of the Emotion service (see infrafabric.server._common.settings for the common ones).
+
+The shipped default persona is always loaded; ``personas_dir`` adds every ``*.yaml``/``*.yml`` file
+of one more directory (a persona there with the same name overrides the shipped one). A malformed
+persona file stops start-up with a message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 from infrafabric.server._common.settings import ServiceSettings
+from infrafabric.server.emotion.engine import MAX_TEXT_CHARS
+from pydantic import Field
 
 
 class EmotionSettings(ServiceSettings):
     """Emotion settings: INFRAFABRIC_<FIELD> in the environment or <field> in the YAML file."""
+
+    personas_dir: Path | None = Field(None, description="Extra directory of persona YAML files, loaded at start-up.")
+    max_text_chars: int = Field(
+        MAX_TEXT_CHARS,
+        ge=1,
+        le=MAX_TEXT_CHARS,
+        description="Longest text (and history turn) AnalyzeText accepts, in characters; the engine's ceiling is 20,000.",
+    )
 
 
 SETTINGS = EmotionSettings

@@ -34,6 +34,8 @@ QUALIFIED_FACTOR = 0.4
 HISTORY_DECAY = 0.85
 MAX_HISTORY_TURNS = 20  # counts every turn (user and assistant)
 _IDEATION = frozenset({"passive_ideation", "active_ideation", "self_harm", "plan", "means", "farewell"})
+# Contextual signals of two different of these types in one message anchor each other.
+_MUTUAL_ANCHORS = frozenset({"passive_ideation", "active_ideation", "plan", "means", "farewell", "self_harm"})
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,12 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+_POSSESSOR = re.compile(
+    r"\b(?!(?:he|she|it|that|there|what|who|where)'s\b)\w+'s\b"
+    r"|\b(?:de|do|da|di|del|della|dello|des|du)\s+(?:mi|mis|meu|minha|mio|mia|mon|ma|mes)\s+\w+"
+    r"|\b(?:meines|meiner)\s+\w+"
+)
+_NEGATIVE_QUANTIFIER = re.compile(r"(?:nessun|ningun|nenhum|aucun|kein|nada|niente|nunca|mai\s+piu)")
 _CLAUSE_SPLIT = re.compile(r"[.!?;\n]|,\s+(?:but|pero|mas|mais|aber|ma)\b")
 
 
@@ -160,11 +168,16 @@ class CrisisDetector:
         self._unconditional = [i for i, c in enumerate(self._patterns) if not c.required]
         self._idioms = re.compile("|".join(f"(?:{p})" for ps in cp.IDIOMS.values() for p in ps))
         self._first = {lang: re.compile(p) for lang, p in cp.FIRST_PERSON.items()}
-        self._third = {lang: re.compile(p) for lang, p in cp.THIRD_PERSON.items()}
+        self._third = {lang: re.compile(p + "|" + cp.THIRD_PERSON_NOUNS) for lang, p in cp.THIRD_PERSON.items()}
+        self._reflexive = re.compile(cp.THIRD_PERSON_REFLEXIVE)
+        self._topic = re.compile(cp.TOPIC_NOUNS)
         self._negation = {lang: re.compile(p) for lang, p in cp.NEGATION_BEFORE.items()}
         self._past = re.compile("|".join(f"(?:{p})" for p in cp.PAST_RESOLVED.values()))
         self._past_verb = re.compile(cp.PAST_VERB)
         self._hyperbole = re.compile(cp.HYPERBOLE + "|" + cp.TRIVIAL_CONDITIONAL)
+        self._see_you = re.compile(cp.SEE_YOU_LATER)
+        self._accident_after = re.compile(cp.ACCIDENT_AFTER)
+        self._accident_marker = re.compile(cp.ACCIDENT_MARKER)
         # One cheap pre-check for the many texts with no death/harm vocabulary at all is not
         # possible across six languages without missing slang, so every pattern runs; the
         # per-text cache below keeps history re-scans free.
@@ -180,6 +193,9 @@ class CrisisDetector:
         masked = self._idioms.sub(lambda m: " " * (m.end() - m.start()), folded)
         hyperbole = self._hyperbole.search(folded) is not None
         past_marker = self._past.search(folded) is not None
+        # "Goodbye everyone, see you after the holidays": a goodbye that plans to come back.
+        see_you = self._see_you.search(folded) is not None
+        accident = self._accident_marker.search(folded) is not None
         found: list[tuple[_Compiled, int, int, str]] = []
         candidates = set(self._unconditional)
         for lit in self._literals:
@@ -193,6 +209,11 @@ class CrisisDetector:
                     continue
                 qualifier = self._qualify(compiled.lang, compiled.type, masked, start, end, hyperbole, past_marker)
                 if qualifier == "negated":
+                    continue
+                if compiled.type == "farewell" and see_you:
+                    continue
+                if compiled.type == "self_harm" and (accident or self._accident_after.match(masked, end)):
+                    # "me corté pelando patatas, nada grave": an activity or "nothing serious" after the cut.
                     continue
                 found.append((compiled, start, end, qualifier))
         signals: list[Signal] = []
@@ -220,9 +241,23 @@ class CrisisDetector:
         for m in _CLAUSE_SPLIT.finditer(text, 0, start):
             clause_start = m.end()
         before = text[clause_start:start]
-        if self._negation[lang].search(before):
+        # "non ho nessun motivo per vivere": the negator agrees with a negative word in the match.
+        if self._negation[lang].search(before) and not _NEGATIVE_QUANTIFIER.match(text, start):
             return "negated"
         matched = text[start:end]
+        if self._topic.search(matched):
+            # "I'm reading a book on the history of suicide": a subject of study, not ideation.
+            return "negated"
+        if type_ == "farewell":
+            # A farewell addresses others ("tell my sister I loved her, tomorrow I won't be here"):
+            # only its own clause decides whose farewell it is.
+            before = before[before.rfind(",") + 1:]
+        elif self._reflexive.search(before):
+            return "third_person"
+        if type_ == "means":
+            # "my dad's gun", "el arma de mi padre": the owner of the weapon is not the subject.
+            before = _POSSESSOR.sub(lambda m: " " * len(m.group()), before)
+            matched = _POSSESSOR.sub(lambda m: " " * len(m.group()), matched)
         # The subject is the last person word before the key phrase: in the text before the match
         # when the match has no first-person word, else inside the match after its last one
         # ("my story the hero is suicidal" is about the hero).
@@ -260,7 +295,9 @@ class CrisisDetector:
         )
         # Two different concrete steps in one message ("I've decided, I bought a rope") anchor
         # each other even without an explicit ideation phrase.
-        anchored = anchored or len({s.type for s in current if s.weight == 0.0 and not s.qualifier} & {"active_ideation", "plan", "means", "farewell"}) >= 2
+        contextual_types = {s.type for s in current if s.weight == 0.0 and not s.qualifier}
+        # Means at hand with a time ("I'm on the roof right now", "bought the rope today") also do.
+        anchored = anchored or len(contextual_types & _MUTUAL_ANCHORS) >= 2 or {"means", "timeline"} <= contextual_types
         kept: list[Signal] = []
         effective: list[tuple[Signal, float]] = []
         for s in current:
