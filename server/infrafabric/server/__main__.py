@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"infrafabric-{spec.name}: {exc}", file=sys.stderr)
         return 1
+    except (ValueError, LookupError) as exc:
+        # A bad data or configuration file found while building the service (a persona, a policy,
+        # the model registry): one line naming it, not a traceback. DEBUG logging keeps the trace.
+        logging.getLogger(__name__).debug("start-up failed", exc_info=True)
+        print(f"infrafabric-{spec.name}: cannot start: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
