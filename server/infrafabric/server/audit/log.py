@@ -438,6 +438,9 @@ class AuditLog:
             self._meta.truncate(trusted)
         if self._tree.size > trusted:
             self._tree.truncate(trusted)
+        # Entries a checkpoint was signed over were fsynced before signing: damage there is tampering or
+        # disk corruption, never a torn write, and must be left on disk as evidence, not cut away.
+        signed = max((size for size, _ in self._read_checkpoint_lines(tail_only=True)), default=0)
         idx = self._meta.index
         n = len(idx)
         # 1. meta.bin may be ahead of the entries (written, then the process died before them).
@@ -487,6 +490,11 @@ class AuditLog:
                 if n % S == 0:
                     break
             if segs.hot_path(seg).stat().st_size > offset:
+                if n < signed:
+                    raise LogCorruptError(
+                        f"entry {n} in {segs.name(seg)} is damaged but covered by a signed checkpoint of size {signed};"
+                        " refusing to open (nothing was changed): export and verify the log"
+                    )
                 log.warning(
                     "audit: cutting torn tail of %s at byte %d", segs.name(seg), offset
                 )
@@ -496,6 +504,11 @@ class AuditLog:
             seg, offset = seg + 1, 0
         for extra in sorted(hot):
             if extra * S > n or (extra * S == n and extra != seg):
+                if n < signed:
+                    raise LogCorruptError(
+                        f"entries {n}..{signed - 1} are covered by a signed checkpoint but unreadable;"
+                        " refusing to open (nothing was changed): export and verify the log"
+                    )
                 log.warning(
                     "audit: removing segment %s past the durable end", segs.name(extra)
                 )
