@@ -994,6 +994,9 @@ class AuditLog:
             while i < self._size:
                 entry = self.get(i)
                 i += 1
+                if i % 256 == 0:
+                    # A long backlog of other tenants' entries must not starve the event loop.
+                    await asyncio.sleep(0)
                 if (
                     (tenant_id is None or entry.tenant_id == tenant_id)
                     and (session_id is None or entry.session_id == session_id)
