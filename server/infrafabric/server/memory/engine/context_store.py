@@ -11,7 +11,9 @@ Every public method takes ``(tenant_id, user_id)`` first; keys are built only in
 :meth:`ContextStore._keys`, so there is no way to name another tenant's data.
 
 Expiry: a session's hash and turn list share a sliding TTL, renewed by every read and write
-(PEXPIRE in the same round trip). Checkpoints have a fixed TTL set when saved.
+(PEXPIRE in the same round trip). An update may set a session's own TTL; it is kept in the hash
+(``m:ttl``, milliseconds) and every later read and write renews by it instead of the default.
+Checkpoints have a fixed TTL set when saved.
 
 Degraded mode: when Redis is unreachable (connection refused, timeout) the store does not fail.
 It answers from a bounded LRU cache of recently used sessions/checkpoints (write-through while
@@ -38,6 +40,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -56,6 +59,7 @@ from ._validation import check_identity, check_name, check_text, check_ttl
 from .errors import CheckpointNotFoundError, InvalidArgumentError, SessionNotFoundError
 
 T = TypeVar("T")
+Scalar = str | int | float | bool
 Order = Literal["oldest_first", "newest_first"]
 ROLES = frozenset({"user", "assistant", "system", "tool"})
 _REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
@@ -95,6 +99,8 @@ class SessionContext:
     created_at: float  # unix seconds
     updated_at: float
     degraded: bool = False
+    ttl_s: float = 0.0  # the session's sliding TTL (its own if an update set one, else the default)
+    expires_at: float = 0.0  # unix seconds; when it expires unless touched again (0 = unknown session)
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ class Turn:
     role: str
     content: str
     created_at: float
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, Scalar] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -147,24 +153,26 @@ class ContextStoreHealth:
 
 _UPDATE_LUA = """
 local ctx, turns = KEYS[1], KEYS[2]
-local now, ttl, maxk, nset = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local first_del = 5 + 2 * nset
+local now, ttl, maxk, nset = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local first_del = 6 + 2 * nset
 local added, removed = 0, 0
-for i = 5, first_del - 1, 2 do
+for i = 6, first_del - 1, 2 do
   if redis.call('HEXISTS', ctx, ARGV[i]) == 0 then added = added + 1 end
 end
 for j = first_del, #ARGV do
   if redis.call('HEXISTS', ctx, ARGV[j]) == 1 then removed = removed + 1 end
 end
+local meta = 4 + redis.call('HEXISTS', ctx, 'm:ttl')
 local len = redis.call('HLEN', ctx)
-if len == 0 then len = 4 end
-if len - 4 + added - removed > maxk then return redis.error_reply('TOO_MANY_KEYS') end
-for i = 5, first_del - 1, 2 do redis.call('HSET', ctx, ARGV[i], ARGV[i + 1]) end
+if len == 0 then len = meta end
+if len - meta + added - removed > maxk then return redis.error_reply('TOO_MANY_KEYS') end
+for i = 6, first_del - 1, 2 do redis.call('HSET', ctx, ARGV[i], ARGV[i + 1]) end
 for j = first_del, #ARGV do redis.call('HDEL', ctx, ARGV[j]) end
 redis.call('HSETNX', ctx, 'm:created', now)
 redis.call('HSETNX', ctx, 'm:seq', 0)
 redis.call('HSET', ctx, 'm:updated', now)
 redis.call('HINCRBY', ctx, 'm:version', 1)
+if ttl > 0 then redis.call('HSET', ctx, 'm:ttl', ttl) else ttl = redis.call('HGET', ctx, 'm:ttl') or ARGV[5] end
 redis.call('PEXPIRE', ctx, ttl)
 redis.call('PEXPIRE', turns, ttl)
 return redis.call('HGETALL', ctx)
@@ -174,18 +182,20 @@ return redis.call('HGETALL', ctx)
 _GET_LUA = """
 local raw = redis.call('HGETALL', KEYS[1])
 if #raw > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  local ttl = redis.call('HGET', KEYS[1], 'm:ttl') or ARGV[1]
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
 end
 return raw
 """
 
 _APPEND_LUA = """
 local ctx, turns = KEYS[1], KEYS[2]
-local now, ttl, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now, cap = ARGV[1], tonumber(ARGV[3])
 redis.call('HSETNX', ctx, 'm:created', now)
 redis.call('HSETNX', ctx, 'm:version', 0)
 redis.call('HSET', ctx, 'm:updated', now)
+local ttl = redis.call('HGET', ctx, 'm:ttl') or ARGV[2]
 local seq = redis.call('HINCRBY', ctx, 'm:seq', 1)
 redis.call('RPUSH', turns, seq .. ':' .. ARGV[4])
 redis.call('LTRIM', turns, -cap, -1)
@@ -198,8 +208,9 @@ return seq
 # Turns are trimmed only from the head, so the list holds seqs (last-len+1 .. last).
 _LIST_LUA = """
 local ctx, turns = KEYS[1], KEYS[2]
-local desc, cursor, size, ttl = ARGV[1] == 'd', tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local desc, cursor, size = ARGV[1] == 'd', tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('EXISTS', ctx) == 0 then return false end
+local ttl = redis.call('HGET', ctx, 'm:ttl') or ARGV[4]
 local last = tonumber(redis.call('HGET', ctx, 'm:seq') or '0')
 local len = redis.call('LLEN', turns)
 if last < len then last = len end
@@ -240,6 +251,7 @@ class _LocalSession:
     seq: int
     turns: deque[Turn]
     expires_at: float
+    ttl_s: float | None = None  # the session's own sliding TTL, if an update set one
 
     def size(self) -> int:
         return 200 + len(json.dumps(self.values, default=str)) + sum(len(t.content) + 64 for t in self.turns)
@@ -397,9 +409,11 @@ class ContextStore:
             entry = self._local_session(cache_key)
             if entry is None:
                 return SessionContext(session_id, {}, 0, 0.0, 0.0, degraded=True)
-            entry.expires_at = self._clock() + self.config.session_ttl_s
+            ttl_s = entry.ttl_s or self.config.session_ttl_s
+            entry.expires_at = self._clock() + ttl_s
             return SessionContext(
-                session_id, dict(entry.values), entry.version, entry.created_at, entry.updated_at, degraded=True
+                session_id, dict(entry.values), entry.version, entry.created_at, entry.updated_at,
+                degraded=True, ttl_s=ttl_s, expires_at=entry.expires_at,
             )
 
         return await self._call(remote, local)
@@ -419,10 +433,11 @@ class ContextStore:
         """
         ctx, turns, cache_key = self._session_keys(tenant_id, user_id, session_id)
         to_set, to_delete = self._check_changes(changes)
-        ttl_s = self._session_ttl(ttl_seconds)
+        explicit_ttl_s = self._session_ttl(ttl_seconds)
         now = self._clock()
         now_ms = int(now * 1000)
-        args: list[Any] = [now_ms, int(ttl_s * 1000), self.config.max_keys, len(to_set)]
+        explicit_ms = self._ttl_ms(explicit_ttl_s) if explicit_ttl_s is not None else 0
+        args: list[Any] = [now_ms, explicit_ms, self.config.max_keys, len(to_set), self._ttl_ms(self.config.session_ttl_s)]
         for key, encoded in to_set.items():
             args += ["v:" + key, encoded]
         args += ["v:" + key for key in to_delete]
@@ -435,7 +450,7 @@ class ContextStore:
                     raise InvalidArgumentError("changes", f"a context holds at most {self.config.max_keys} keys") from None
                 raise
             result = self._decode_context(session_id, _pairs(raw))
-            self._cache_context(cache_key, result, ttl_s)
+            self._cache_context(cache_key, result)
             return result
 
         def local() -> SessionContext:
@@ -448,11 +463,15 @@ class ContextStore:
             entry.values = new_values
             entry.version += 1
             entry.updated_at = now
+            if explicit_ttl_s is not None:
+                entry.ttl_s = explicit_ttl_s
+            ttl_s = entry.ttl_s or self.config.session_ttl_s
             entry.expires_at = now + ttl_s
             self._cache.put(cache_key, entry)
             self._journal_add("update", (ctx, turns), tuple(args), sum(len(str(a)) for a in args))
             return SessionContext(
-                session_id, dict(entry.values), entry.version, entry.created_at, entry.updated_at, degraded=True
+                session_id, dict(entry.values), entry.version, entry.created_at, entry.updated_at,
+                degraded=True, ttl_s=ttl_s, expires_at=entry.expires_at,
             )
 
         return await self._call(remote, local)
@@ -485,7 +504,7 @@ class ContextStore:
         role: str,
         content: str,
         *,
-        metadata: Mapping[str, str] | None = None,
+        metadata: Mapping[str, Scalar] | None = None,
     ) -> TurnAppended:
         """Append one turn (creating the session); the oldest turns beyond ``max_turns`` are trimmed."""
         ctx, turns, cache_key = self._session_keys(tenant_id, user_id, session_id)
@@ -512,7 +531,7 @@ class ContextStore:
             entry = self._local_session(cache_key) or _LocalSession({}, 0, now, now, 0, deque(), 0.0)
             entry.seq += 1
             entry.updated_at = now
-            entry.expires_at = now + self.config.session_ttl_s
+            entry.expires_at = now + (entry.ttl_s or self.config.session_ttl_s)
             turn = Turn(entry.seq, role, content, now, meta)
             self._push_local_turn(entry, turn)
             self._cache.put(cache_key, entry)
@@ -714,13 +733,13 @@ class ContextStore:
         entry = self._cache.get(cache_key, self._clock())
         return entry if isinstance(entry, _LocalSession) else None
 
-    def _cache_context(self, cache_key: str, result: SessionContext, ttl_s: float | None = None) -> None:
+    def _cache_context(self, cache_key: str, result: SessionContext) -> None:
         entry = self._local_session(cache_key)
-        expires = self._clock() + (ttl_s or self.config.session_ttl_s)
+        own_ttl = result.ttl_s if result.ttl_s != self.config.session_ttl_s else None
         if entry is None:
-            entry = _LocalSession({}, 0, result.created_at, result.updated_at, 0, deque(), expires)
-        entry.values, entry.version = dict(result.values), result.version
-        entry.created_at, entry.updated_at, entry.expires_at = result.created_at, result.updated_at, expires
+            entry = _LocalSession({}, 0, result.created_at, result.updated_at, 0, deque(), result.expires_at)
+        entry.values, entry.version, entry.ttl_s = dict(result.values), result.version, own_ttl
+        entry.created_at, entry.updated_at, entry.expires_at = result.created_at, result.updated_at, result.expires_at
         self._cache.put(cache_key, entry)
 
     def _push_local_turn(self, entry: _LocalSession, turn: Turn) -> None:
@@ -751,9 +770,9 @@ class ContextStore:
     def _ttl_ms(self, seconds: float) -> int:
         return max(1, int(seconds * 1000))
 
-    def _session_ttl(self, ttl_seconds: float | None) -> float:
+    def _session_ttl(self, ttl_seconds: float | None) -> float | None:
         if ttl_seconds is None:
-            return self.config.session_ttl_s
+            return None
         return check_ttl(ttl_seconds, "ttl_seconds", self.config.max_ttl_s)
 
     def _check_changes(self, changes: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -781,19 +800,24 @@ class ContextStore:
             raise InvalidArgumentError("changes", f"a context holds at most {self.config.max_keys} keys")
         return to_set, to_delete
 
-    def _check_turn_metadata(self, metadata: Mapping[str, str] | None) -> dict[str, str]:
+    def _check_turn_metadata(self, metadata: Mapping[str, Scalar] | None) -> dict[str, Scalar]:
         metadata = dict(metadata or {})
         if len(metadata) > self.config.max_turn_metadata:
             raise InvalidArgumentError("metadata", f"at most {self.config.max_turn_metadata} keys")
         for key, value in metadata.items():
             if not isinstance(key, str) or not 1 <= len(key) <= 64:
                 raise InvalidArgumentError(f"metadata.{key}", "keys are 1-64 characters")
-            if not isinstance(value, str) or len(value) > 1024:
-                raise InvalidArgumentError(f"metadata.{key}", "values are strings of at most 1024 characters")
+            # Scalars only (like L2 metadata), so a turn's metadata round-trips through JSON unchanged.
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidArgumentError(f"metadata.{key}", "numbers must be finite")
+            if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 1024):
+                raise InvalidArgumentError(
+                    f"metadata.{key}", "values are strings (at most 1024 characters), numbers or booleans"
+                )
         return metadata
 
-    @staticmethod
-    def _decode_context(session_id: str, raw: Mapping[bytes, bytes]) -> SessionContext:
+    def _decode_context(self, session_id: str, raw: Mapping[bytes, bytes]) -> SessionContext:
+        """Decode a context hash just read or written (and so just renewed) from Redis."""
         values: dict[str, Any] = {}
         meta: dict[str, bytes] = {}
         for k, v in raw.items():
@@ -802,12 +826,16 @@ class ContextStore:
                 values[name[2:]] = json.loads(v)
             else:
                 meta[name] = v
+        own_ttl = meta.get("m:ttl")
+        ttl_s = int(own_ttl) / 1000 if own_ttl is not None else self.config.session_ttl_s
         return SessionContext(
             session_id,
             values,
             int(meta.get("m:version", b"0")),
             int(meta.get("m:created", b"0")) / 1000,
             int(meta.get("m:updated", b"0")) / 1000,
+            ttl_s=ttl_s,
+            expires_at=self._clock() + ttl_s,
         )
 
     @staticmethod

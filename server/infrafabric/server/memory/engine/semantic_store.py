@@ -145,6 +145,15 @@ class SemanticStore:
                 if session is not None and hasattr(session, "close"):
                     session.close()
 
+    @property
+    def embedding_model(self) -> str:
+        """Id of the model that embeds this store's texts (recorded in every collection it creates)."""
+        return self._embedder.model_id
+
+    async def warm_up(self) -> None:
+        """Run the model once, so the first request does not pay for ONNX's lazy initialisation."""
+        await self._embedder.embed(["warm up"])
+
     async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
