@@ -110,6 +110,7 @@ def test_missing_envoy_binary_says_what_to_do(tmp_path):
     [
         ({"services": {"guard": {"replicas": 0}}}, "services.guard.replicas"),
         ({"services": {"audit": {"replicas": 2}}}, "audit.replicas must be 1"),
+        ({"services": {"memory": {"replicas": 2}}}, "memory.replicas must be 1 with the embedded ChromaDB"),
         ({"services": {"emotion": {"rate_limit": {"per_user": {"requests": "lots"}}}}}, "services.emotion.rate_limit.per_user.requests"),
         ({"servces": {}}, "servces: unknown field"),
         ({"admin": {"host": "0.0.0.0", "port": 9901}}, "admin.host must be a loopback address"),

@@ -72,9 +72,14 @@ class Services(_Model):
     router: ServiceConfig = ServiceConfig()
 
     @model_validator(mode="after")
-    def _single_audit_writer(self) -> Services:
+    def _single_writers(self) -> Services:
         if self.audit.replicas != 1:
             raise ValueError("audit.replicas must be 1: the audit log has a single writer")
+        if self.memory.replicas != 1 and not self.memory.settings.get("chroma_url"):
+            raise ValueError(
+                "memory.replicas must be 1 with the embedded ChromaDB (a single writer);"
+                " set memory.settings.chroma_url to a Chroma server to run more"
+            )
         return self
 
     def items(self) -> list[tuple[str, ServiceConfig]]:
