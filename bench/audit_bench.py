@@ -130,9 +130,13 @@ def bench_proofs(leaves: int, samples: int, directory: Path) -> dict[str, float]
 
 
 async def _grpc_caller_loop(
-    target: str, metadata: list[tuple[str, str]], callers: int, per_caller: int, payload_bytes: int, tag: str
+    target: str, metadata: list[tuple[str, str]], callers: int, per_caller: int, payload_bytes: int, tag: str,
+    batch: int = 1,
 ) -> tuple[float, float, list[float]]:
-    """Run ``callers`` concurrent AppendEvent loops over one channel; (start, end, latencies)."""
+    """Run ``callers`` concurrent append loops over one channel; (start, end, per-event latencies).
+
+    With ``batch`` > 1 each call is one BatchAppendEvents of ``batch`` events (each event counts once).
+    """
     import grpc
     from google.protobuf import struct_pb2
 
@@ -156,10 +160,14 @@ async def _grpc_caller_loop(
 
         async def caller(k: int) -> list[float]:
             lat = []
-            for j in range(per_caller):
+            for j in range(0, per_caller, batch):
                 t0 = time.perf_counter()
-                await stub.AppendEvent(request(k, j), metadata=metadata, timeout=60)
-                lat.append(time.perf_counter() - t0)
+                if batch == 1:
+                    await stub.AppendEvent(request(k, j), metadata=metadata, timeout=60)
+                else:
+                    events = [request(k, j + b) for b in range(batch)]
+                    await stub.BatchAppendEvents(pb.BatchAppendEventsRequest(events=events), metadata=metadata, timeout=60)
+                lat.extend([time.perf_counter() - t0] * batch)
             return lat
 
         start = time.time()
@@ -169,13 +177,13 @@ async def _grpc_caller_loop(
 
 
 def _grpc_worker(target: str, metadata: list[tuple[str, str]], callers: int, per_caller: int,
-                 payload_bytes: int, tag: str, barrier: Any, results: Any) -> None:
+                 payload_bytes: int, tag: str, batch: int, barrier: Any, results: Any) -> None:
     barrier.wait()  # every client process is imported and ready: start together
-    results.put(asyncio.run(_grpc_caller_loop(target, metadata, callers, per_caller, payload_bytes, tag)))
+    results.put(asyncio.run(_grpc_caller_loop(target, metadata, callers, per_caller, payload_bytes, tag, batch)))
 
 
 def bench_grpc(target: str, metadata: list[tuple[str, str]], callers: int, appends: int,
-               payload_bytes: int, procs: int, tag: str) -> dict[str, float]:
+               payload_bytes: int, procs: int, tag: str, batch: int = 1) -> dict[str, float]:
     """Durable appends/s over gRPC from ``procs`` client processes with ``callers`` calls in flight in all."""
     import multiprocessing
 
@@ -185,7 +193,7 @@ def bench_grpc(target: str, metadata: list[tuple[str, str]], callers: int, appen
     per_caller = appends // callers
     barrier, results = ctx.Barrier(procs), ctx.Queue()
     workers = [
-        ctx.Process(target=_grpc_worker, args=(target, metadata, per_proc, per_caller, payload_bytes, f"{tag}{p}", barrier, results))
+        ctx.Process(target=_grpc_worker, args=(target, metadata, per_proc, per_caller, payload_bytes, f"{tag}{p}", batch, barrier, results))
         for p in range(procs)
     ]
     for w in workers:
@@ -197,6 +205,7 @@ def bench_grpc(target: str, metadata: list[tuple[str, str]], callers: int, appen
     flat = sorted(x for o in outs for x in o[2])
     return {
         "callers": per_proc * procs,
+        "events_per_call": batch,
         "client_processes": procs,
         "appends": len(flat),
         "seconds": round(end - start, 3),
@@ -249,6 +258,11 @@ def bench_paths(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
                 target, [("authorization", f"Bearer {token}")], args.callers, args.appends, args.payload_bytes, args.client_procs, f"e{r}-"
             ),
         }
+        if args.batch > 1:
+            paths[f"via envoy, BatchAppendEvents x{args.batch}"] = lambda r: bench_grpc(
+                target, [("authorization", f"Bearer {token}")], args.callers, args.appends, args.payload_bytes,
+                args.client_procs, f"b{r}-", args.batch,
+            )
         if direct:
             # Straight to the replica with the identity headers Envoy would set.
             paths["grpc direct"] = lambda r: bench_grpc(
@@ -310,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--direct", help="the Audit replica's own address, to time gRPC without Envoy (known when the bench starts the mesh)")
     ap.add_argument("--client-procs", type=int, default=2, help="client processes for the gRPC paths (default 2)")
     ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per path with --target (default 2; best is kept)")
+    ap.add_argument("--batch", type=int, default=32, help="events per BatchAppendEvents call for the batched path (default 32; 1 skips it)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     out: dict[str, object] = {}

@@ -95,6 +95,23 @@ async def test_append_returns_a_receipt_that_verifies_offline(mesh, token, vkey,
     assert bad.returncode == 1 and "FAILED" in bad.stdout, bad.stdout + bad.stderr
 
 
+async def test_batch_append_is_all_or_none_with_one_receipt_each(mesh, token, vkey):
+    session = unique("batch")
+    async with AuditClient(mesh.target, token=token(tenant="acme", user="batcher")) as audit:
+        receipts = await audit.append_events([audit.event("batch.item", {"n": i}, session_id=session) for i in range(5)])
+        assert [r.index for r in receipts] == list(range(receipts[0].index, receipts[0].index + 5))
+        for i, receipt in enumerate(receipts):
+            assert verify_receipt(receipt_from_proto(receipt), vkey).ok
+            assert json.loads(receipt.canonical)["payload"] == {"n": i}
+        bad = [audit.event("batch.item", {"n": 0}, session_id=session), audit.event("", {"n": 1}, session_id=session)]
+        err = await error_of(audit.append_events(bad))
+        assert err.code == grpc.StatusCode.INVALID_ARGUMENT and "events[1].type" in err.field_violations
+        # Nothing of the refused batch was written.
+        assert len((await audit.list_entries(session_id=session)).entries) == 5
+        err = await error_of(audit.append_events([]))
+        assert err.code == grpc.StatusCode.INVALID_ARGUMENT and "events" in err.field_violations
+
+
 async def test_get_entry_by_index_and_citation(mesh, token):
     async with AuditClient(mesh.target, token=token(tenant=unique("tenant"), user="bob")) as audit:
         await audit.append_event("guard.blocked", {"rule": "first"})  # so the next index is not 0
@@ -141,11 +158,9 @@ async def test_list_by_session_and_type_with_pagination(mesh, token):
         assert [e.index for e in everything.entries] == sorted(e.index for e in everything.entries)
         # Time filters: [start, end) around the entries of this test.
         first = everything.entries[0].time
-        in_range = await audit._unary(
-            "ListEntries", pb.ListEntriesRequest(session_id=session, start_time=first, page_size=1000)
-        )
+        in_range = await audit.list_entries(session_id=session, start_time=first.ToDatetime(), page_size=1000)
         assert len(in_range.entries) == 10
-        before = await audit._unary("ListEntries", pb.ListEntriesRequest(session_id=session, end_time=first))
+        before = await audit.list_entries(session_id=session, end_time=first.ToDatetime())
         assert list(before.entries) == []
         err = await error_of(audit.list_entries(page_token="not-a-token"))
         assert err.code == grpc.StatusCode.INVALID_ARGUMENT and "page_token" in err.field_violations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from infrafabric.audit.v1 import audit_service_pb2 as pb
@@ -29,6 +30,20 @@ class AuditClient(ServiceClient[pb_grpc.AuditServiceStub]):
         )
         return (await self._unary("AppendEvent", request, timeout=timeout, request_id=request_id or None)).receipt  # type: ignore[no-any-return]
 
+    async def append_events(
+        self, events: Sequence[pb.AppendEventRequest], *, timeout: float | None = None
+    ) -> list[pb.Receipt]:
+        """Append many events in one call (all or none); one receipt each, in order."""
+        request = pb.BatchAppendEventsRequest(events=events)
+        return list((await self._unary("BatchAppendEvents", request, timeout=timeout)).receipts)
+
+    @staticmethod
+    def event(
+        type: str, payload: Mapping[str, Any] | None = None, *, session_id: str = "", request_id: str = "", refs: Sequence[str] = ()
+    ) -> pb.AppendEventRequest:
+        """One event for `append_events`."""
+        return pb.AppendEventRequest(type=type, payload=to_struct(payload or {}), session_id=session_id, request_id=request_id, refs=refs)
+
     async def get_entry(self, index: int | None = None, *, citation: str = "", timeout: float | None = None) -> pb.Entry:
         request = pb.GetEntryRequest(index=index or 0, citation=citation)
         return (await self._unary("GetEntry", request, timeout=timeout)).entry  # type: ignore[no-any-return]
@@ -41,11 +56,17 @@ class AuditClient(ServiceClient[pb_grpc.AuditServiceStub]):
         tenant_id: str = "",
         session_id: str = "",
         type: str = "",
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
         timeout: float | None = None,
     ) -> pb.ListEntriesResponse:
         request = pb.ListEntriesRequest(
             page_size=page_size, page_token=page_token, tenant_id=tenant_id, session_id=session_id, type=type
         )
+        if start_time is not None:
+            request.start_time.FromDatetime(start_time)
+        if end_time is not None:
+            request.end_time.FromDatetime(end_time)
         return await self._unary("ListEntries", request, timeout=timeout)  # type: ignore[no-any-return]
 
     async def follow_entries(self, start_index: int = 0, *, session_id: str = "", type: str = "") -> AsyncIterator[pb.Entry]:

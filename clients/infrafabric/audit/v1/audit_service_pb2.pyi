@@ -211,6 +211,54 @@ class AppendEventResponse(_message.Message):
 Global___AppendEventResponse: _TypeAlias = AppendEventResponse  # noqa: Y015
 
 @_typing.final
+class BatchAppendEventsRequest(_message.Message):
+    """BatchAppendEventsRequest carries events to append together."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___AppendEventRequest]:
+        """events are appended in order; if any is invalid, none is appended."""
+
+    def __init__(
+        self,
+        *,
+        events: _abc.Iterable[Global___AppendEventRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchAppendEventsRequest: _TypeAlias = BatchAppendEventsRequest  # noqa: Y015
+
+@_typing.final
+class BatchAppendEventsResponse(_message.Message):
+    """BatchAppendEventsResponse carries one receipt per event, in request order."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIPTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def receipts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Receipt]:
+        """receipts prove the entries."""
+
+    def __init__(
+        self,
+        *,
+        receipts: _abc.Iterable[Global___Receipt] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["receipts", b"receipts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchAppendEventsResponse: _TypeAlias = BatchAppendEventsResponse  # noqa: Y015
+
+@_typing.final
 class GetEntryRequest(_message.Message):
     """GetEntryRequest names an entry by index or by citation."""
 

@@ -43,6 +43,11 @@ class AuditServiceStub:
                 request_serializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventRequest.SerializeToString,
                 response_deserializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventResponse.FromString,
                 _registered_method=True)
+        self.BatchAppendEvents = channel.unary_unary(
+                '/infrafabric.audit.v1.AuditService/BatchAppendEvents',
+                request_serializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsRequest.SerializeToString,
+                response_deserializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsResponse.FromString,
+                _registered_method=True)
         self.GetEntry = channel.unary_unary(
                 '/infrafabric.audit.v1.AuditService/GetEntry',
                 request_serializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.GetEntryRequest.SerializeToString,
@@ -94,6 +99,15 @@ class AuditServiceServicer:
 
     def AppendEvent(self, request, context):
         """AppendEvent durably appends an event and returns its receipt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchAppendEvents(self, request, context):
+        """BatchAppendEvents durably appends up to 1000 events in one call, all or none, with one receipt each.
+
+        Use it where one caller has many events: each call costs the server far more than each event.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -162,6 +176,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.AppendEvent,
                     request_deserializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventRequest.FromString,
                     response_serializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventResponse.SerializeToString,
+            ),
+            'BatchAppendEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchAppendEvents,
+                    request_deserializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsRequest.FromString,
+                    response_serializer=infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsResponse.SerializeToString,
             ),
             'GetEntry': grpc.unary_unary_rpc_method_handler(
                     servicer.GetEntry,
@@ -235,6 +254,33 @@ class AuditService:
             '/infrafabric.audit.v1.AuditService/AppendEvent',
             infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventRequest.SerializeToString,
             infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.AppendEventResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchAppendEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/infrafabric.audit.v1.AuditService/BatchAppendEvents',
+            infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsRequest.SerializeToString,
+            infrafabric_dot_audit_dot_v1_dot_audit__service__pb2.BatchAppendEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -39,6 +39,11 @@ class AuditServiceStub:
     def __new__(cls, channel: _aio.Channel) -> AuditServiceAsyncStub: ...
     AppendEvent: _grpc.UnaryUnaryMultiCallable[_audit_service_pb2.AppendEventRequest, _audit_service_pb2.AppendEventResponse]
     """AppendEvent durably appends an event and returns its receipt."""
+    BatchAppendEvents: _grpc.UnaryUnaryMultiCallable[_audit_service_pb2.BatchAppendEventsRequest, _audit_service_pb2.BatchAppendEventsResponse]
+    """BatchAppendEvents durably appends up to 1000 events in one call, all or none, with one receipt each.
+
+    Use it where one caller has many events: each call costs the server far more than each event.
+    """
     GetEntry: _grpc.UnaryUnaryMultiCallable[_audit_service_pb2.GetEntryRequest, _audit_service_pb2.GetEntryResponse]
     """GetEntry returns an entry by index or citation."""
     ListEntries: _grpc.UnaryUnaryMultiCallable[_audit_service_pb2.ListEntriesRequest, _audit_service_pb2.ListEntriesResponse]
@@ -67,6 +72,11 @@ class AuditServiceAsyncStub(AuditServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     AppendEvent: _aio.UnaryUnaryMultiCallable[_audit_service_pb2.AppendEventRequest, _audit_service_pb2.AppendEventResponse]  # type: ignore[assignment]
     """AppendEvent durably appends an event and returns its receipt."""
+    BatchAppendEvents: _aio.UnaryUnaryMultiCallable[_audit_service_pb2.BatchAppendEventsRequest, _audit_service_pb2.BatchAppendEventsResponse]  # type: ignore[assignment]
+    """BatchAppendEvents durably appends up to 1000 events in one call, all or none, with one receipt each.
+
+    Use it where one caller has many events: each call costs the server far more than each event.
+    """
     GetEntry: _aio.UnaryUnaryMultiCallable[_audit_service_pb2.GetEntryRequest, _audit_service_pb2.GetEntryResponse]  # type: ignore[assignment]
     """GetEntry returns an entry by index or citation."""
     ListEntries: _aio.UnaryUnaryMultiCallable[_audit_service_pb2.ListEntriesRequest, _audit_service_pb2.ListEntriesResponse]  # type: ignore[assignment]
@@ -98,6 +108,17 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_audit_service_pb2.AppendEventResponse, _abc.Awaitable[_audit_service_pb2.AppendEventResponse]]:
         """AppendEvent durably appends an event and returns its receipt."""
+
+    @_abc_1.abstractmethod
+    def BatchAppendEvents(
+        self,
+        request: _audit_service_pb2.BatchAppendEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_service_pb2.BatchAppendEventsResponse, _abc.Awaitable[_audit_service_pb2.BatchAppendEventsResponse]]:
+        """BatchAppendEvents durably appends up to 1000 events in one call, all or none, with one receipt each.
+
+        Use it where one caller has many events: each call costs the server far more than each event.
+        """
 
     @_abc_1.abstractmethod
     def GetEntry(

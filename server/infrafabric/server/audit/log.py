@@ -267,6 +267,11 @@ def _prepare(event: AuditEvent | Mapping[str, Any]) -> _Prepared:
     )
 
 
+def validate_event(event: AuditEvent | Mapping[str, Any]) -> None:
+    """Raise InvalidEventError (with ``field``) if ``append`` would refuse this event."""
+    _prepare(event)
+
+
 def _format_us(time_us: int) -> str:
     return (_EPOCH + timedelta(microseconds=time_us)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -32,11 +32,12 @@ from infrafabric.server._common.server import RunningServer
 from infrafabric.server.audit.errors import (
     EntryNotFoundError,
     EntrySealedError,
+    InvalidEventError,
     InvalidRequestError,
     LogClosedError,
     LogCorruptError,
 )
-from infrafabric.server.audit.log import AuditEvent, AuditLog
+from infrafabric.server.audit.log import AuditEvent, AuditLog, validate_event
 from infrafabric.server.audit.settings import AuditSettings
 from infrafabric.server.registry import Built
 from infrafabric.transparency.entry import MAX_PAYLOAD_BYTES, Entry, canonical_json
@@ -44,6 +45,7 @@ from infrafabric.transparency.merkle import leaf_hash
 from infrafabric.transparency.proto import receipt_to_proto
 
 DOMAIN = "audit.infrafabric"
+MAX_BATCH_EVENTS = 1000
 DEFAULT_PAGE_SIZE = 100  # the proto's documented default; the engine caps pages at 1000
 # Integral floats up to 2**53 are exact in a double: they go back to JSON as integers, so a payload
 # {"n": 1} is recorded as 1, not 1.0 (protobuf's Struct stores every number as a double).
@@ -180,19 +182,52 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
 
     @rpc(DOMAIN)
     async def AppendEvent(self, request: pb.AppendEventRequest, context: grpc.aio.ServicerContext) -> pb.AppendEventResponse:
+        event = self._event(identity_from(context), request)
+        with _engine_errors():
+            receipt = await self._log.append_one(event)
+        return pb.AppendEventResponse(receipt=receipt_to_proto(receipt))
+
+    @rpc(DOMAIN)
+    async def BatchAppendEvents(
+        self, request: pb.BatchAppendEventsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchAppendEventsResponse:
         identity = identity_from(context)
+        if not request.events:
+            raise invalid_argument({"events": "at least one event is required"})
+        if len(request.events) > MAX_BATCH_EVENTS:
+            raise invalid_argument({"events": f"{len(request.events)} events; at most {MAX_BATCH_EVENTS} per call"})
+        events, violations = [], {}
+        for i, item in enumerate(request.events):
+            try:
+                event = self._event(identity, item, prefix=f"events[{i}].")
+                validate_event(event)  # all or none: every event is checked before any is written
+            except ServiceError as err:
+                violations.update(err.field_violations)
+                continue
+            except InvalidEventError as exc:
+                violations[f"events[{i}].{exc.field}"] = str(exc)
+                continue
+            events.append(event)
+        if violations:
+            raise invalid_argument(violations)
+        with _engine_errors():
+            receipts = await self._log.append(events)
+        return pb.BatchAppendEventsResponse(receipts=[receipt_to_proto(r) for r in receipts])
+
+    def _event(self, identity: Identity, request: pb.AppendEventRequest, prefix: str = "") -> AuditEvent:
+        """The engine's event for one request; tenant and user come only from the verified identity."""
         if not request.type:
-            raise invalid_argument({"type": "is required"})
+            raise invalid_argument({f"{prefix}type": "is required"})
         payload = struct_to_payload(request.payload)
         # The engine enforces its own 64 KiB ceiling; a lower configured limit costs one extra encode.
         if self._max_payload < MAX_PAYLOAD_BYTES:
             try:
                 size = len(canonical_json(payload))
             except (ValueError, TypeError) as exc:
-                raise invalid_argument({"payload": f"not encodable as JSON: {exc}"}) from None
+                raise invalid_argument({f"{prefix}payload": f"not encodable as JSON: {exc}"}) from None
             if size > self._max_payload:
-                raise invalid_argument({"payload": f"canonical size {size} bytes exceeds {self._max_payload}"})
-        event = AuditEvent(
+                raise invalid_argument({f"{prefix}payload": f"canonical size {size} bytes exceeds {self._max_payload}"})
+        return AuditEvent(
             type=request.type,
             tenant_id=identity.tenant_id,
             user_id=identity.user_id,
@@ -201,9 +236,6 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
             payload=payload,
             refs=tuple(request.refs),
         )
-        with _engine_errors():
-            receipt = await self._log.append_one(event)
-        return pb.AppendEventResponse(receipt=receipt_to_proto(receipt))
 
     @rpc(DOMAIN)
     async def GetEntry(self, request: pb.GetEntryRequest, context: grpc.aio.ServicerContext) -> pb.GetEntryResponse:
