@@ -3,7 +3,9 @@
 Input: JSONL lines with ``text``, ``label`` (crisis|none), ``lang`` and optional ``level``.
 A text counts as flagged when the engine's crisis level is medium or above (``escalate``).
 
-    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json]
+    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--learned]
+
+``--learned`` adds the learned second stage (off by default in the engine) for before/after comparisons.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from infrafabric.server.emotion.engine import EmotionEngine  # noqa: E402
+from infrafabric.server.emotion.engine import CrisisDetector, EmotionEngine  # noqa: E402
 
 
 def _p(values: list[float], q: float) -> float:
@@ -34,9 +36,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5,
                         help="time each message this many times (cold cache each time); the per-message "
                              "median filters out scheduler noise on a shared machine, the max is reported too")
+    parser.add_argument("--learned", action="store_true", help="patterns + learned stage (crisis_model.py)")
     args = parser.parse_args()
 
     engine = EmotionEngine.load()
+    if args.learned:
+        engine._crisis = CrisisDetector(learned=True)  # noqa: SLF001 - benchmark-only swap
     report: dict[str, dict] = {}
     for path in args.files:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -18,6 +18,11 @@ class EmotionSettings(ServiceSettings):
     """Emotion settings: INFRAFABRIC_<FIELD> in the environment or <field> in the YAML file."""
 
     personas_dir: Path | None = Field(None, description="Extra directory of persona YAML files, loaded at start-up.")
+    learned_crisis_model: bool = Field(
+        False,
+        description="Add the learned crisis stage: more recall on indirect phrasing, more false alarms on idioms"
+        " (measured in bench/crisis_eval.py --learned; off until it separates them better).",
+    )
     max_text_chars: int = Field(
         MAX_TEXT_CHARS,
         ge=1,

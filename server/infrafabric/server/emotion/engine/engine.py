@@ -63,8 +63,9 @@ class EmotionEngine:
         self._lexicon = lexicon
 
     @classmethod
-    def load(cls) -> "EmotionEngine":
-        return cls(EmotionModel(), CrisisDetector(), LanguageDetector(), Lexicon())
+    def load(cls, *, learned_crisis: bool = False) -> "EmotionEngine":
+        """``learned_crisis`` adds the learned second crisis stage (see crisis_model.py for its trade-off)."""
+        return cls(EmotionModel(), CrisisDetector(learned=learned_crisis), LanguageDetector(), Lexicon())
 
     def clear_caches(self) -> None:
         """Forget cached per-text crisis scans (benchmarks measure cold texts)."""
