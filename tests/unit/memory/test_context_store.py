@@ -18,7 +18,7 @@ from infrafabric.server.memory.engine import (
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import ValkeyServer
+    from infrafabric.testing.valkey import ValkeyServer
 
 U = "user-1"
 
