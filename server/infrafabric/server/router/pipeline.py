@@ -301,13 +301,7 @@ class GovernedTurns:
         helplines: list[tuple[str, str]] = []
         emergency = ""
         try:
-            composed = await emotion.compose_prompt(
-                req.persona or self.settings.default_persona,
-                self._profile(turn),
-                language=turn.language,
-                region_code=req.region_code.upper(),
-                timeout=self._stage_timeout(deadline),
-            )
+            composed = await self._compose(turn, emotion, deadline)
             helplines = [(h.name, h.phone or h.text) for h in composed.helplines]
             emergency = composed.emergency_number
         except InfraFabricError:
@@ -315,6 +309,17 @@ class GovernedTurns:
         turn.response.reply = replies.crisis_reply(turn.language, helplines, emergency, turn.response.escalated)
         turn.response.outcome = pb.OUTCOME_CRISIS
         turn.steps["escalation"] = {"level": level, "published": turn.response.escalated, "helplines": len(helplines)}
+
+    async def _compose(self, turn: Turn, emotion: EmotionClient, deadline: Deadline) -> emotion_pb.ComposePromptResponse:
+        """The persona's prompt for this person's state, language and region (helplines under crisis)."""
+        req = turn.request
+        return await emotion.compose_prompt(
+            req.persona or self.settings.default_persona,
+            self._profile(turn),
+            language=turn.language,
+            region_code=req.region_code.upper(),
+            timeout=self._stage_timeout(deadline),
+        )
 
     @staticmethod
     def _profile(turn: Turn) -> emotion_pb.EmotionProfile:
@@ -331,13 +336,7 @@ class GovernedTurns:
         if turn.analysis is None:
             return DEFAULT_SYSTEM_PROMPT
         try:
-            composed = await emotion.compose_prompt(
-                req.persona or self.settings.default_persona,
-                self._profile(turn),
-                language=turn.language,
-                region_code=req.region_code.upper(),
-                timeout=self._stage_timeout(deadline),
-            )
+            composed = await self._compose(turn, emotion, deadline)
         except InfraFabricError as err:
             if err.code == grpc.StatusCode.NOT_FOUND:
                 raise invalid_argument({"persona": f"unknown persona {req.persona!r}"}) from None
