@@ -9,7 +9,8 @@ only redacting categories (PII, secrets) fired, and ``allow`` otherwise. Every v
 Pipeline for one source text: normalise (with offset map) → chunk → lexicon scan behind a literal
 prefilter (one RE2 pass finds which rules can match; only those run, anchored at their trigger
 words) → structural jailbreak signals (``structure.py``) → derived views (decoded base64/hex/URL runs, rot13, reversed text, spaced letters, Unicode tag
-text) scanned again → structure (embedded instructions in documents) → PII and secrets on the
+text) scanned again → structure (embedded instructions in documents) → the learned semantic voice
+(``classifier.py``: hashed n-grams, best window of the normalised text) → PII and secrets on the
 original text → council.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from . import decode
+from .classifier import AttackClassifier, load_classifier
 from .embedded import find_embedded_instructions, looks_like_document
 from .leakage import find_canaries, find_prompt_overlap
 from .lexicon import (CRISIS_RULES, INJECTION_RULES, JAILBREAK_RULES, LEAK_PHRASE_RULES, ROLEPLAY_RULES, UNSAFE_RULES,
@@ -65,6 +67,15 @@ _DETECTORS: dict[str, DetectorInfo] = {
                      "Output that recites the caller's system prompt (word n-gram overlap) or says it is doing so.", ("output",)),
         DetectorInfo("canary_tokens", "system_prompt_leak", "Canary tokens from the system prompt appearing in output.",
                      ("output",)),
+        # The learned voice reports under the category it predicts, one detector per category, so a
+        # tenant's action and weight for that category apply to it like to the hand-written voices.
+        DetectorInfo("semantic_jailbreak", "jailbreak",
+                     "Learned classifier (hashed character and word n-grams): persona, rule-removal and format-takeover "
+                     "prompts in any wording.", ("input",)),
+        DetectorInfo("semantic_injection", "prompt_injection",
+                     "Learned classifier: instructions that try to override, probe or redirect the assistant, also inside "
+                     "documents and e-mails (best window of long texts).", ("input",)),
+        DetectorInfo("semantic_unsafe", "unsafe", "Learned classifier: requests for seriously harmful help.", ("input",)),
     ]
 }
 
@@ -77,6 +88,8 @@ _GROUPS: list[tuple[list, str, str]] = [
     (CRISIS_RULES, "crisis_language", "crisis"),
     (LEAK_PHRASE_RULES, "system_prompt_leak", "system_prompt_leak"),
 ]
+_SEMANTIC_DETECTOR = {"jailbreak": "semantic_jailbreak", "prompt_injection": "semantic_injection",
+                      "unsafe": "semantic_unsafe"}
 _THREAT_DETECTORS = frozenset({"injection_patterns", "jailbreak_patterns", "roleplay_structure", "unsafe_content",
                                "crisis_language"})
 _OBFUSCATION_SCORES = {
@@ -247,6 +260,7 @@ class Guard:
     def __init__(self, policy_set: PolicySet | None = None) -> None:
         self.policy_set = policy_set or load_policy_set()
         self._index = _rule_index()
+        self._classifier: AttackClassifier = load_classifier()
 
     # ---------------------------------------------------------------- public API
     def list_detectors(self) -> list[DetectorInfo]:
@@ -355,7 +369,7 @@ class Guard:
 
     def _threat_hits(self, norm: NormalizedText, enabled: frozenset[str], policy: Policy, *, derived: bool = True,
                      depth: int = 0) -> list[_Hit]:
-        detectors = enabled & (_THREAT_DETECTORS | {"system_prompt_leak"})
+        detectors = enabled & (_THREAT_DETECTORS | {"system_prompt_leak", *_SEMANTIC_DETECTOR.values()})
         hits: list[_Hit] = []
         if not detectors:
             return hits
@@ -380,6 +394,8 @@ class Guard:
                                      found_struct.reason))
             if len(text) >= 400:
                 hits.extend(self._directive_template_hits(norm))
+        if derived and depth == 0:
+            hits.extend(self._semantic_hits(norm, detectors, policy, hits))
         if not derived or depth >= 2:
             return hits
         hits.extend(self._derived_hits(norm, all_atoms, detectors, policy, depth))
@@ -426,6 +442,31 @@ class Guard:
                 hit.decoded_via = hit.decoded_via or view.via
                 hits.append(hit)
         return hits
+
+    def _semantic_hits(self, norm: NormalizedText, detectors: frozenset[str], policy: Policy,
+                       found_so_far: list[_Hit]) -> list[_Hit]:
+        """The learned voice: its best window, reported under the category it predicts.
+
+        Only a score that would count (at or above the detector's policy threshold) is reported: the
+        window is coarse, and a silent voice's window is noise in the findings. When a hand-written
+        voice already pinned down the same category inside the window, that precise span is reported.
+        """
+        if detectors.isdisjoint(_SEMANTIC_DETECTOR.values()):
+            return []
+        found = self._classifier.score(norm.text)
+        if found is None:
+            return []
+        detector = _SEMANTIC_DETECTOR[found.category]
+        score = self._classifier.council_score(found.probability, found.category)
+        if detector not in detectors or score <= 0 or score < policy.detector(detector).threshold:
+            return []
+        start, end = norm.offsets.to_original(found.start, found.end)
+        inside = [h for h in found_so_far if h.category == found.category and start <= h.start < end]
+        if inside:
+            first = min(inside, key=lambda h: h.start)
+            start, end = first.start, first.end
+        return [_Hit(detector, found.category, f"sem.{found.category}", round(score, 4), start, end,
+                     f"learned classifier: P(attack) {found.probability:.2f}, most like {found.category.replace('_', ' ')}")]
 
     @staticmethod
     def _directive_template_hits(norm: NormalizedText) -> list[_Hit]:

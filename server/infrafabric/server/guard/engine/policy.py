@@ -22,6 +22,7 @@ __all__ = ["DetectorPolicy", "Policy", "PolicySet", "PolicyError", "load_policy_
 DETECTOR_NAMES = (
     "injection_patterns", "jailbreak_patterns", "roleplay_structure", "embedded_instructions", "obfuscation",
     "unsafe_content", "crisis_language", "pii", "secrets", "system_prompt_leak", "canary_tokens",
+    "semantic_jailbreak", "semantic_injection", "semantic_unsafe",
 )
 ACTIONS = ("block", "redact", "flag", "score")
 
