@@ -24,6 +24,8 @@ class Built:
     add_to_server: Callable[[Any, Any], None]
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     on_started: Callable[[RunningServer], Awaitable[None]] | None = None
+    # Runs first when the server begins to stop, before in-flight calls are waited for (end streams here).
+    on_stopping: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,12 @@ class RunningServer:
     health: health.aio.HealthServicer
     service_name: str
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    on_stopping: Callable[[], Awaitable[Any]] | None = None
 
     async def stop(self, grace: float) -> None:
         """Stop taking new calls, let in-flight calls finish within `grace`, then release resources."""
+        if self.on_stopping is not None:
+            await self.on_stopping()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         for close in reversed(self.closers):
@@ -73,7 +76,9 @@ async def create_server(spec: ServiceSpec, settings: ServiceSettings) -> Running
     await server.start()
     for name in ("", spec.proto_service):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    running = RunningServer(server, port, health_servicer, spec.proto_service, closers=list(built.closers))
+    running = RunningServer(
+        server, port, health_servicer, spec.proto_service, closers=list(built.closers), on_stopping=built.on_stopping
+    )
     if built.on_started is not None:
         await built.on_started(running)
     return running

@@ -28,7 +28,6 @@ from infrafabric.audit.v1 import audit_service_pb2 as pb
 from infrafabric.audit.v1 import audit_service_pb2_grpc as pb_grpc
 from infrafabric.server._common.errors import ServiceError, invalid_argument, permission_denied, rpc
 from infrafabric.server._common.identity import Identity, identity_from
-from infrafabric.server._common.server import RunningServer
 from infrafabric.server.audit.errors import (
     EntryNotFoundError,
     EntrySealedError,
@@ -152,22 +151,13 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         self._segment_entries = int(config["segment_entries"])
         self._stopping = asyncio.Event()
 
-    async def on_started(self, running: RunningServer) -> None:
+    async def on_stopping(self) -> None:
         """End follow streams as soon as the server starts to stop, not when its grace runs out.
 
-        RunningServer.stop() first flips health to NOT_SERVING, then waits up to the grace period for
-        in-flight calls: a follow stream never finishes by itself, so it would hold the stop for the
-        whole grace and then be cancelled (UNAVAILABLE). Hooking the health flip lets streams end
-        with OK at once. (A pre-stop hook in Built would be the cleaner place for this.)
+        A follow stream never finishes by itself: without this it would hold the stop for the whole
+        grace period and then be cancelled (UNAVAILABLE). Set, it lets streams end with OK at once.
         """
-        enter_shutdown = running.health.enter_graceful_shutdown
-        stopping = self._stopping
-
-        async def enter_graceful_shutdown() -> None:
-            stopping.set()
-            await enter_shutdown()
-
-        running.health.enter_graceful_shutdown = enter_graceful_shutdown
+        self._stopping.set()
 
     def _readable(self, identity: Identity, entry: Entry) -> bool:
         return identity.is_auditor or entry.tenant_id == identity.tenant_id
@@ -390,5 +380,5 @@ async def build(settings: AuditSettings) -> Built:
         servicer=servicer,
         add_to_server=pb_grpc.add_AuditServiceServicer_to_server,
         closers=[log.close],
-        on_started=servicer.on_started,
+        on_stopping=servicer.on_stopping,
     )
