@@ -54,6 +54,14 @@ async def test_normal_turn_is_answered_and_its_receipt_verifies_offline(mesh, to
     assert turns[0].content == "What is the capital of France?" and turns[1].content == resp.reply
 
 
+async def test_a_short_greeting_is_answered_in_the_hinted_language_not_a_guess(mesh, token):
+    async with RouterClient(mesh.target, token=token(tenant="acme", user="router-brief")) as router:
+        plain = await router.chat(_session(), "hi")
+        hinted = await router.chat(_session(), "ok", language_hint="es")
+    assert plain.outcome == pb.OUTCOME_ANSWERED and plain.language == "en"
+    assert hinted.language == "es"
+
+
 async def test_injection_is_refused_audited_and_never_reaches_a_model(mesh, token, fake_providers):
     tok = token(tenant="acme", user="router-mallory")
     async with RouterClient(mesh.target, token=tok) as router:

@@ -66,6 +66,8 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 DEFAULT_SYSTEM_PROMPT = "You are a helpful, honest assistant. Answer clearly and say when you are unsure."
 # Below this similarity a memory is noise, not context worth putting before the model or the person.
 MIN_MEMORY_SCORE = 0.25
+# Below this confidence a detected language is a guess; replies then follow the hint or English.
+MIN_LANGUAGE_CONFIDENCE = 0.5
 # Release streamed text to the person only after Guard has screened it, at sentence ends or every ~240 chars.
 STREAM_SCREEN_CHARS = 240
 TIER_TO_PROTO = {Tier.MECHANICAL: pb.TIER_MECHANICAL, Tier.FRONTIER: pb.TIER_FRONTIER, Tier.APEX: pb.TIER_APEX}
@@ -235,9 +237,12 @@ class GovernedTurns:
             turn.degradations.append("emotion_unavailable")
         else:
             turn.analysis = emotion_res
-            turn.language = emotion_res.language or turn.language
+            # Short texts ("hi", "ok") get wild guesses at low confidence: keep the hint (or English) then.
+            if emotion_res.language and emotion_res.language_confidence >= MIN_LANGUAGE_CONFIDENCE:
+                turn.language = emotion_res.language
             turn.steps["emotion"] = {
                 "language": emotion_res.language,
+                "language_confidence": round(emotion_res.language_confidence, 3),
                 "dominant": emotion_pb.Emotion.Name(emotion_res.dominant_emotion),
                 "crisis_level": emotion_pb.CrisisLevel.Name(emotion_res.crisis.level),
                 "crisis_signals": sorted({emotion_pb.CrisisSignalType.Name(s.type) for s in emotion_res.crisis.signals}),
