@@ -9,6 +9,14 @@ from infrafabric.router.v1 import router_service_pb2 as pb
 from infrafabric.router.v1 import router_service_pb2_grpc as pb_grpc
 
 
+_TURN_FIELDS = ("session_id", "message", "model", "tier", "persona", "max_output_tokens", "language_hint", "region_code")
+
+
+def _turn_fields(arguments: dict[str, object]) -> dict[str, object]:
+    """Chat and StreamChat requests carry the same fields, named like the methods' parameters."""
+    return {name: arguments[name] for name in _TURN_FIELDS}
+
+
 class RouterClient(ServiceClient[pb_grpc.RouterServiceStub]):
     _stub_type = pb_grpc.RouterServiceStub
 
@@ -25,10 +33,7 @@ class RouterClient(ServiceClient[pb_grpc.RouterServiceStub]):
         region_code: str = "",
         timeout: float | None = None,
     ) -> pb.ChatResponse:
-        request = pb.ChatRequest(
-            session_id=session_id, message=message, model=model, tier=tier, persona=persona,
-            max_output_tokens=max_output_tokens, language_hint=language_hint, region_code=region_code,
-        )
+        request = pb.ChatRequest(**_turn_fields(locals()))
         return await self._unary("Chat", request, timeout=timeout)  # type: ignore[no-any-return]
 
     async def stream_chat(
@@ -44,10 +49,7 @@ class RouterClient(ServiceClient[pb_grpc.RouterServiceStub]):
         region_code: str = "",
         timeout: float | None = None,
     ) -> AsyncIterator[pb.StreamChatResponse]:
-        request = pb.StreamChatRequest(
-            session_id=session_id, message=message, model=model, tier=tier, persona=persona,
-            max_output_tokens=max_output_tokens, language_hint=language_hint, region_code=region_code,
-        )
+        request = pb.StreamChatRequest(**_turn_fields(locals()))
         async for event in self._stream("StreamChat", request, timeout=timeout):
             yield event
 
