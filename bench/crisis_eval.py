@@ -3,9 +3,11 @@
 Input: JSONL lines with ``text``, ``label`` (crisis|none), ``lang`` and optional ``level``.
 A text counts as flagged when the engine's crisis level is medium or above (``escalate``).
 
-    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--learned]
+    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--learned] [--semantic]
 
-``--learned`` adds the learned second stage (off by default in the engine) for before/after comparisons.
+``--learned`` adds the learned second stage and ``--semantic`` the sentence-encoder stage (both off
+by default in the engine) for before/after comparisons. With ``--semantic`` the latency is also
+reported over the messages on which the semantic stage actually ran (the cascade skips the rest).
 """
 
 from __future__ import annotations
@@ -37,18 +39,41 @@ def main() -> None:
                         help="time each message this many times (cold cache each time); the per-message "
                              "median filters out scheduler noise on a shared machine, the max is reported too")
     parser.add_argument("--learned", action="store_true", help="patterns + learned stage (crisis_model.py)")
+    parser.add_argument("--semantic", action="store_true", help="patterns + semantic stage (crisis_semantic.py)")
+    parser.add_argument("--semantic-threshold", type=float, default=None, help="override the stage's threshold")
+    parser.add_argument("--semantic-margin", type=float, default=None, help="override the stage's margin")
     args = parser.parse_args()
 
     engine = EmotionEngine.load()
-    if args.learned:
-        engine._crisis = CrisisDetector(learned=True)  # noqa: SLF001 - benchmark-only swap
+    semantic_calls = [0]
+    if args.learned or args.semantic:
+        stage = None
+        if args.semantic:
+            from infrafabric.server.emotion.engine.crisis_semantic import SemanticCrisisStage
+
+            stage = SemanticCrisisStage()
+            if args.semantic_threshold is not None:
+                stage.threshold = args.semantic_threshold
+            if args.semantic_margin is not None:
+                stage.margin = args.semantic_margin
+            stage.assess("warm up the encoder before timing")  # the one-off model load is not a per-message cost
+            inner = stage.assess
+
+            def counted(text: str):  # type: ignore[no-untyped-def]
+                semantic_calls[0] += 1
+                return inner(text)
+
+            stage.assess = counted  # type: ignore[method-assign]
+        engine._crisis = CrisisDetector(learned=args.learned, semantic=args.semantic, semantic_stage=stage)  # benchmark-only swap
     report: dict[str, dict] = {}
     for path in args.files:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0, "tn": 0})
         latencies: list[float] = []
         worst: list[float] = []
+        ran_semantic: list[float] = []
         for row in rows:
+            calls_before = semantic_calls[0]
             runs = []
             for _ in range(max(1, args.repeats)):
                 engine.clear_caches()  # measure cold, not cached, texts
@@ -57,6 +82,8 @@ def main() -> None:
                 runs.append((time.perf_counter() - started) * 1000)
             latencies.append(sorted(runs)[len(runs) // 2])
             worst.append(max(runs))
+            if semantic_calls[0] > calls_before:
+                ran_semantic.append(latencies[-1])
             flagged = analysis.crisis.escalate
             gold = row["label"] == "crisis"
             key = ("tp" if flagged else "fn") if gold else ("fp" if flagged else "tn")
@@ -82,6 +109,13 @@ def main() -> None:
         print(f"{path} latency per message (full analyze incl. crisis, cold cache, median of {args.repeats}): "
               f"p50={file_report['latency_ms']['p50']} ms p99={file_report['latency_ms']['p99']} ms "
               f"(p99 of worst runs {file_report['latency_ms']['p99_worst_run']} ms)")
+        if args.semantic:
+            file_report["semantic_ran"] = {
+                "messages": len(ran_semantic), "of": len(rows),
+                "p50": round(_p(ran_semantic, 0.5), 3), "p99": round(_p(ran_semantic, 0.99), 3),
+            }
+            print(f"{path} semantic stage ran on {len(ran_semantic)}/{len(rows)} messages: "
+                  f"p50={file_report['semantic_ran']['p50']} ms p99={file_report['semantic_ran']['p99']} ms")
         report[str(path)] = file_report
     if args.json:
         print(json.dumps(report))

@@ -260,7 +260,9 @@ async def build(settings: EmotionSettings) -> Built:
         log.error("cannot start: persona file %s, field %r: %s", exc.path, exc.field, exc.message)
         raise
     helplines = HelplineDirectory()
-    engine = await asyncio.to_thread(lambda: EmotionEngine.load(learned_crisis=settings.learned_crisis_model))
+    engine = await asyncio.to_thread(
+        lambda: EmotionEngine.load(learned_crisis=settings.learned_crisis_model, semantic_crisis=settings.semantic_crisis_model)
+    )
     servicer = EmotionServicer(engine, personas, helplines, settings)
     # Warm the model and the pattern tables so the first caller does not pay for lazy set-up.
     engine.analyze("hello, how are you today?")

