@@ -3,6 +3,7 @@ provider APIs (infrafabric.testing) driven by the real anthropic and openai SDKs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import uuid
@@ -250,3 +251,46 @@ async def test_stages_that_are_down_degrade_as_documented(mesh, token):
         finally:
             _restart_and_wait_healthy(mesh, "guard")
         assert err.value.code == grpc.StatusCode.UNAVAILABLE and err.value.reason == "GUARD_UNAVAILABLE"
+
+
+async def test_redis_down_fails_closed_because_budgets_cannot_be_enforced(mesh, token, fake_providers):
+    import asyncio
+    import os
+    import signal
+    import time
+
+    from infrafabric.mesh.launcher import health_through_envoy
+
+    redis_child = next(c for c in mesh.children if c.name == "redis")
+    requests_before = _fake_request_count(fake_providers)
+    os.kill(redis_child.pid, signal.SIGKILL)
+    redis_child.popen.wait(timeout=10)
+    try:
+        async with RouterClient(mesh.target, token=token(tenant="acme", user="router-no-budget-store")) as router:
+            with pytest.raises(InfraFabricError) as err:
+                await router.chat(_session(), "Tell me a fun fact.")
+    finally:
+        # Other tests share this Redis: bring it back on the same port, and wait until Memory resynchronised.
+        if not redis_child.alive():
+            redis_child.start()
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(redis.RedisError):
+                if redis.Redis.from_url(mesh.redis_url, socket_timeout=0.5).ping():
+                    break
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+        while health_through_envoy(mesh.target, ["memory"])["memory"] != "SERVING":
+            await asyncio.sleep(0.1)
+    assert err.value.code == grpc.StatusCode.UNAVAILABLE and err.value.reason == "BUDGET_STORE_UNAVAILABLE"
+    assert _fake_request_count(fake_providers) == requests_before  # no provider was called unmetered
+
+
+def _fake_request_count(fake_providers) -> int:  # type: ignore[no-untyped-def]
+    import urllib.request
+
+    total = 0
+    for fake in fake_providers.values():
+        with urllib.request.urlopen(f"{fake.url}/_fake/control", timeout=5) as resp:
+            total += int(json.loads(resp.read())["requests_seen"])
+    return total

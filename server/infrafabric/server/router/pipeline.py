@@ -381,9 +381,7 @@ class GovernedTurns:
         try:
             usage = await self.ledger.usage(ident.tenant_id, ident.user_id)
         except aioredis.RedisError as err:
-            raise ServiceError(
-                grpc.StatusCode.UNAVAILABLE, f"budget store unavailable ({err})", reason="BUDGET_STORE_UNAVAILABLE"
-            ) from None
+            raise budget_store_down(err) from None
         try:
             plan = self._plan(turn, usage.remaining_fraction)
         except NoModelAvailable as err:
@@ -410,6 +408,8 @@ class GovernedTurns:
             await self.ledger.check(
                 ident.tenant_id, ident.user_id, prompt.estimated_input_tokens + prompt.max_output_tokens, estimated_cost
             )
+        except aioredis.RedisError as err:
+            raise budget_store_down(err) from None
         except BudgetExceeded as exc:
             await self._audit_budget_refusal(turn, exc, deadline)
             raise ServiceError(
@@ -452,7 +452,15 @@ class GovernedTurns:
             return
         done = result.completion
         cost = result.model.cost(done.input_tokens, done.output_tokens)
-        await self.ledger.record(ident.tenant_id, ident.user_id, input_tokens=done.input_tokens, output_tokens=done.output_tokens, cost=cost)
+        try:
+            await self.ledger.record(
+                ident.tenant_id, ident.user_id, input_tokens=done.input_tokens, output_tokens=done.output_tokens, cost=cost
+            )
+        except aioredis.RedisError:
+            # The answer exists and was paid for: deliver and audit it (the audit record keeps the usage)
+            # rather than lose it; budgets are enforced before calls, and this one is already made.
+            log.exception("could not record usage of %s", ident.request_id)
+            turn.degradations.append("usage_not_recorded")
         r = turn.response
         r.reply = screened
         r.model, r.provider, r.tier = result.model.id, result.model.provider, TIER_TO_PROTO[result.model.tier]
@@ -635,6 +643,11 @@ class GovernedTurns:
         except InfraFabricError as err:
             raise fail_closed("audit", err) from None
         r.receipt.CopyFrom(receipt)
+
+
+def budget_store_down(err: Exception) -> ServiceError:
+    """Budgets cannot be enforced without their store: no provider call is made."""
+    return ServiceError(grpc.StatusCode.UNAVAILABLE, f"budget store unavailable ({err})", reason="BUDGET_STORE_UNAVAILABLE")
 
 
 def guard_res_to_service_error(err: InfraFabricError) -> ServiceError:
