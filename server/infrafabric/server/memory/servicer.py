@@ -188,6 +188,17 @@ _ORDERS = {
 # --- the servicer -------------------------------------------------------------------------------
 
 
+def _checkpoint_pb(checkpoint: Any, *, with_state: bool) -> pb.Checkpoint:
+    """The proto of a stored checkpoint; Save answers without the state it was just sent."""
+    return pb.Checkpoint(
+        name=checkpoint.name,
+        state=checkpoint.data if with_state else b"",
+        content_type=checkpoint.content_type,
+        save_time=_timestamp(checkpoint.created_at),
+        expire_time=_timestamp(checkpoint.expires_at),
+    )
+
+
 class MemoryServicer(pb_grpc.MemoryServiceServicer):
     def __init__(self, engine: MemoryEngine) -> None:
         self._engine = engine
@@ -349,14 +360,7 @@ class MemoryServicer(pb_grpc.MemoryServiceServicer):
             ttl_seconds=_seconds(request, "ttl"),
         )
         self._mark(context, saved.degraded)
-        return pb.SaveCheckpointResponse(
-            checkpoint=pb.Checkpoint(
-                name=saved.name,
-                content_type=saved.content_type,
-                save_time=_timestamp(saved.created_at),
-                expire_time=_timestamp(saved.expires_at),
-            )
-        )
+        return pb.SaveCheckpointResponse(checkpoint=_checkpoint_pb(saved, with_state=False))
 
     @rpc(DOMAIN)
     @_engine_errors()
@@ -366,15 +370,7 @@ class MemoryServicer(pb_grpc.MemoryServiceServicer):
         tenant, user = self._who(context)
         loaded = await self._context.load_checkpoint(tenant, user, request.name)
         self._mark(context, loaded.degraded)
-        return pb.LoadCheckpointResponse(
-            checkpoint=pb.Checkpoint(
-                name=loaded.name,
-                state=loaded.data,
-                content_type=loaded.content_type,
-                save_time=_timestamp(loaded.created_at),
-                expire_time=_timestamp(loaded.expires_at),
-            )
-        )
+        return pb.LoadCheckpointResponse(checkpoint=_checkpoint_pb(loaded, with_state=True))
 
     @rpc(DOMAIN)
     @_engine_errors()
