@@ -138,3 +138,58 @@ def test_config_errors_name_the_field() -> None:
 async def test_record_rejects_negative(redis_client: redis.asyncio.Redis) -> None:
     with pytest.raises(ValueError):
         await BudgetLedger(redis_client, CONFIG).record("a", "b", input_tokens=-1, output_tokens=0, cost=0)
+
+
+async def test_concurrent_reservations_cannot_overshoot(redis_client: redis.asyncio.Redis) -> None:
+    # The user may spend 1,000 tokens an hour; 20 calls of 100 race for them. Exactly 10 may go ahead.
+    ledger = BudgetLedger(redis_client, CONFIG, clock=Clock(T0))
+    results = await asyncio.gather(
+        *(ledger.reserve("acme", "alice", estimated_tokens=100, estimated_cost=0.001) for _ in range(20)),
+        return_exceptions=True,
+    )
+    holds = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BudgetExceeded)]
+    assert (len(holds), len(refused)) == (10, 10)
+    assert refused[0].used == 1_000 and refused[0].window is Window.HOUR
+    # Holds count against the limit but are not spending: the report shows nothing spent yet.
+    assert (await ledger.usage("acme", "alice")).get(Scope.USER, Window.HOUR).tokens == 0
+    with pytest.raises(BudgetExceeded):
+        await ledger.check("acme", "alice", estimated_tokens=1, estimated_cost=0)
+
+
+async def test_record_replaces_the_hold_and_release_gives_it_back(redis_client: redis.asyncio.Redis) -> None:
+    ledger = BudgetLedger(redis_client, CONFIG, clock=Clock(T0))
+    hold = await ledger.reserve("acme", "alice", estimated_tokens=900, estimated_cost=0.5)
+    with pytest.raises(BudgetExceeded):
+        await ledger.reserve("acme", "alice", estimated_tokens=200, estimated_cost=0)
+    # The call used less than estimated: what it really spent replaces the hold.
+    await ledger.record("acme", "alice", input_tokens=250, output_tokens=50, cost=0.1, reservation=hold)
+    hour = (await ledger.usage("acme", "alice")).get(Scope.USER, Window.HOUR)
+    assert (hour.tokens, hour.requests, hour.cost_usd) == (300, 1, pytest.approx(0.1))
+    second = await ledger.reserve("acme", "alice", estimated_tokens=700, estimated_cost=0.5)
+    with pytest.raises(BudgetExceeded) as info:
+        await ledger.reserve("acme", "alice", estimated_tokens=1, estimated_cost=0)
+    assert info.value.used == 1_000
+    await ledger.release(second)  # the call failed: nothing spent, the room comes back
+    await ledger.reserve("acme", "alice", estimated_tokens=700, estimated_cost=0.5)
+    month = (await ledger.usage("acme", "alice")).get(Scope.TENANT, Window.MONTH)
+    assert (month.tokens, month.requests) == (300, 1)
+
+
+async def test_a_hold_is_dropped_from_its_own_window_after_the_hour_turns(redis_client: redis.asyncio.Redis) -> None:
+    clock = Clock(T0)
+    ledger = BudgetLedger(redis_client, CONFIG, clock=clock)
+    hold = await ledger.reserve("acme", "alice", estimated_tokens=1_000, estimated_cost=0)
+    clock.now = T0 + 3600  # the call finishes in the next hour (and day, and month)
+    await ledger.record("acme", "alice", input_tokens=10, output_tokens=0, cost=0, reservation=hold)
+    clock.now = T0  # back in the first hour, the hold is gone: only the turn's real spending is elsewhere
+    await ledger.reserve("acme", "alice", estimated_tokens=1_000, estimated_cost=0)
+
+
+async def test_reserve_names_a_cost_budget(redis_client: redis.asyncio.Redis) -> None:
+    ledger = BudgetLedger(redis_client, CONFIG, clock=Clock(T0))
+    await ledger.record("acme", "u1", input_tokens=1, output_tokens=0, cost=0.95)
+    with pytest.raises(BudgetExceeded) as info:
+        await ledger.reserve("acme", "u2", estimated_tokens=1, estimated_cost=0.1)
+    assert (info.value.scope, info.value.window, info.value.metric) == (Scope.TENANT, Window.DAY, "cost_usd")
+    assert info.value.used == pytest.approx(0.95) and info.value.requested == pytest.approx(0.1)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import socket
 import time
 
+import anthropic
+import httpx2
+import openai
 import pytest
 from infrafabric.server.router.providers import (
     AnthropicProvider,
@@ -185,3 +188,23 @@ def test_build_provider_uses_settings_and_environment() -> None:
     assert isinstance(local, OpenAICompatibleProvider)
     assert str(local.client.base_url).startswith("http://127.0.0.1:8000/v1")
     assert local.client.max_retries == 0
+
+
+@pytest.mark.parametrize("body", [{}, {"choices": []}, {"content": "not a list"}, {"choices": [{"message": None}]}])
+async def test_a_malformed_2xx_reply_is_a_retriable_provider_error(body: dict[str, object]) -> None:
+    # A server that answers 200 with something that is not the API's shape is broken, not our caller's fault.
+    def reply(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json=body)
+
+    for make in (anthropic.AsyncAnthropic, openai.AsyncOpenAI):
+        client = make(api_key=API_KEY, base_url="http://fake.invalid", max_retries=0,
+                      http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(reply)))
+        provider: Provider = (AnthropicProvider("anthropic", api_key=None, client=client)
+                              if isinstance(client, anthropic.AsyncAnthropic)
+                              else OpenAICompatibleProvider("local", api_key=None, client=client))
+        try:
+            with pytest.raises(ProviderError, match="malformed reply") as info:
+                await provider.complete(HISTORY, system=None, model="m", max_tokens=10, deadline=Deadline.after(5))
+        finally:
+            await provider.aclose()
+        assert info.value.kind is ErrorKind.RETRIABLE

@@ -1,21 +1,23 @@
 """Token and cost budgets per tenant and per user, over calendar hour / day / month windows (UTC), in Redis.
 
     ledger = BudgetLedger(redis_client, BudgetConfig.from_mapping(yaml.safe_load(...)))
-    await ledger.check("acme", "alice", estimated_tokens=3000, estimated_cost=0.02)   # raises BudgetExceeded
-    ... call the model ...
-    await ledger.record("acme", "alice", input_tokens=2400, output_tokens=310, cost=0.0183)
+    hold = await ledger.reserve("acme", "alice", estimated_tokens=3000, estimated_cost=0.02)  # or BudgetExceeded
+    ... call the model (on failure: await ledger.release(hold)) ...
+    await ledger.record("acme", "alice", input_tokens=2400, output_tokens=310, cost=0.0183, reservation=hold)
     report = await ledger.usage("acme", "alice")        # for GetUsage; report.remaining_fraction for routing
 
 Storage: one Redis hash per (scope, subject, window, bucket) with integer fields ``tokens`` (input + output, what
 token limits apply to), ``input_tokens``, ``output_tokens``, ``cost_micros`` (cost in millionths of a US dollar,
-so sums are exact) and ``requests``. ``record`` increments all six hashes
-(tenant and user x hour, day, month) in one MULTI/EXEC transaction and sets each key to expire an hour after its
-window ends. Keys are ``<prefix>:{<tenant>}:...``: the hash tag keeps one tenant's keys in one Redis Cluster slot,
-which MULTI/EXEC needs.
+so sums are exact), ``requests``, and ``held_tokens`` / ``held_cost_micros`` for calls in flight. Every write
+touches all six hashes (tenant and user x hour, day, month) in one Lua script, so it is atomic and one round trip,
+and sets each key to expire an hour after its window ends. Keys are ``<prefix>:{<tenant>}:...``: the hash tag
+keeps one tenant's keys in one Redis Cluster slot, which a multi-key script needs.
 
-``check`` reads the current usage and refuses when usage plus the estimate would pass a limit. It does not reserve
-anything, so concurrent calls of one tenant can together overshoot by at most the calls in flight; ``record``
-always counts what was really spent.
+The governed turn uses ``reserve`` before the call: it checks spent + held + the estimate against every limit
+and, only if all fit, holds the estimate, atomically, so concurrent calls of one tenant cannot together overshoot
+a limit. ``record(..., reservation=...)`` then counts what was really spent and drops the hold in the same
+script; ``release`` drops a hold whose call never happened. A hold orphaned by a crash ends with its window.
+``check`` is the read-only form of the test (for callers that do not hold).
 
 Configuration (all limits optional; a missing limit is no limit)::
 
@@ -45,6 +47,7 @@ __all__ = [
     "BudgetExceeded",
     "BudgetLedger",
     "BudgetLimit",
+    "Reservation",
     "Scope",
     "UsageReport",
     "Window",
@@ -202,6 +205,74 @@ def _int(value: Any) -> int:
     return int(value) if value is not None else 0
 
 
+def _micros(cost_usd: float) -> int:
+    """USD to whole micro-dollars, rounded up: a budget should not leak fractions of a cent."""
+    return math.ceil(cost_usd * _MICROS - 1e-6)
+
+
+# KEYS: the six window keys. ARGV: tokens, cost_micros, then per key: token limit, cost limit (-1: none), ttl.
+# Returns {0} after holding the estimate everywhere, or {key index, metric, used} for the first limit it would pass.
+_RESERVE = """
+local tokens, cost = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'tokens', 'cost_micros', 'held_tokens', 'held_cost_micros')
+  local used_tokens = (tonumber(v[1]) or 0) + (tonumber(v[3]) or 0)
+  local used_cost = (tonumber(v[2]) or 0) + (tonumber(v[4]) or 0)
+  local token_limit, cost_limit = tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  if token_limit >= 0 and used_tokens + tokens > token_limit then return {i, 'tokens', used_tokens} end
+  if cost_limit >= 0 and used_cost + cost > cost_limit then return {i, 'cost_usd', used_cost} end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('HINCRBY', key, 'held_tokens', tokens)
+  redis.call('HINCRBY', key, 'held_cost_micros', cost)
+  redis.call('EXPIRE', key, ARGV[3 * i + 2])
+end
+return {0}
+"""
+
+# KEYS: the six current window keys, then the six keys a hold was placed on (the window may have turned since).
+# ARGV: tokens, input_tokens, output_tokens, cost_micros, requests, held tokens, held cost_micros, six ttls.
+_SETTLE = """
+for i = 1, 6 do
+  local key = KEYS[i]
+  if tonumber(ARGV[5]) > 0 then
+    redis.call('HINCRBY', key, 'tokens', ARGV[1])
+    redis.call('HINCRBY', key, 'input_tokens', ARGV[2])
+    redis.call('HINCRBY', key, 'output_tokens', ARGV[3])
+    redis.call('HINCRBY', key, 'cost_micros', ARGV[4])
+    redis.call('HINCRBY', key, 'requests', ARGV[5])
+    redis.call('EXPIRE', key, ARGV[7 + i])
+  end
+  if tonumber(ARGV[6]) > 0 or tonumber(ARGV[7]) > 0 then
+    redis.call('HINCRBY', KEYS[6 + i], 'held_tokens', -tonumber(ARGV[6]))
+    redis.call('HINCRBY', KEYS[6 + i], 'held_cost_micros', -tonumber(ARGV[7]))
+  end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An estimate held against every window of a tenant and user until the call is recorded or released."""
+
+    tenant: str
+    user: str
+    keys: tuple[str, ...]
+    tokens: int
+    cost_micros: int
+
+
+@dataclass(frozen=True)
+class _Slot:
+    scope: Scope
+    subject: str
+    window: Window
+    key: str
+    resets_at: datetime
+    limit: BudgetLimit | None
+
+
 class BudgetLedger:
     """Checks and records spending in Redis. Stateless apart from Redis: any number of router replicas may share it."""
 
@@ -217,74 +288,131 @@ class BudgetLedger:
         self.config = config
         self._prefix = key_prefix
         self._clock = clock
+        self._reserve = redis.register_script(_RESERVE)
+        self._settle = redis.register_script(_SETTLE)
+        # Window buckets change once an hour at most; working them out is most of a budget call's CPU otherwise.
+        self._bounds_hour = -1
+        self._bounds: list[tuple[Window, str, datetime]] = []
 
-    def _slots(self, tenant: str, user: str) -> list[tuple[Scope, str, Window, str, datetime, BudgetLimit | None]]:
-        now = datetime.fromtimestamp(self._clock(), UTC)
+    def _window_bounds(self, now: float) -> list[tuple[Window, str, datetime]]:
+        hour = int(now // 3600)
+        if hour != self._bounds_hour:
+            moment = datetime.fromtimestamp(now, UTC)
+            self._bounds = [(w, *_window_bounds(w, moment)) for w in Window]
+            self._bounds_hour = hour
+        return self._bounds
+
+    def _slots(self, tenant: str, user: str, now: float) -> list[_Slot]:
         # quote(): identities come from JWT claims; braces or colons in them must not break the key layout.
         tag = f"{self._prefix}:{{{quote(tenant, safe='')}}}"
+        bounds = self._window_bounds(now)
         slots = []
         for scope, subject, scope_key in ((Scope.TENANT, tenant, "t"), (Scope.USER, user, f"u:{quote(user, safe='')}")):
             limits = self.config.limits(tenant, scope)
-            for window in Window:
-                bucket, resets_at = _window_bounds(window, now)
+            for window, bucket, resets_at in bounds:
                 key = f"{tag}:{scope_key}:{window.value}:{bucket}"
-                slots.append((scope, subject, window, key, resets_at, limits.for_window(window)))
+                slots.append(_Slot(scope, subject, window, key, resets_at, limits.for_window(window)))
         return slots
 
-    async def _read(self, tenant: str, user: str) -> list[tuple[Any, ...]]:
-        slots = self._slots(tenant, user)
+    @staticmethod
+    def _ttl(slot: _Slot, now: float) -> int:
+        return int(slot.resets_at.timestamp() - now) + _EXPIRY_MARGIN_SECONDS
+
+    async def _read(self, slots: list[_Slot]) -> list[list[Any]]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for slot in slots:
-                pipe.hmget(slot[3], "tokens", "cost_micros", "requests", "input_tokens", "output_tokens")
-            values = await pipe.execute()
-        return [(*slot, value) for slot, value in zip(slots, values, strict=True)]
+                pipe.hmget(slot.key, "tokens", "cost_micros", "requests", "input_tokens", "output_tokens",
+                           "held_tokens", "held_cost_micros")
+            return list(await pipe.execute())
 
     async def check(self, tenant: str, user: str, estimated_tokens: int, estimated_cost: float) -> None:
-        """Raises ``BudgetExceeded`` if spending the estimate would pass any tenant or user limit."""
-        for scope, subject, window, _key, resets_at, limit, (tokens, cost_micros, *_rest) in await self._read(
-            tenant, user
+        """Raises ``BudgetExceeded`` if spending the estimate would pass any tenant or user limit (holds nothing)."""
+        slots = self._slots(tenant, user, self._clock())
+        for slot, (tokens, cost_micros, _req, _in, _out, held_tokens, held_cost) in zip(
+            slots, await self._read(slots), strict=True
         ):
-            if limit is None:
+            if slot.limit is None:
                 continue
-            used_tokens = _int(tokens)
-            if limit.tokens is not None and used_tokens + estimated_tokens > limit.tokens:
-                raise BudgetExceeded(scope=scope, subject=subject, window=window, metric="tokens",
-                                     limit=limit.tokens, used=used_tokens, requested=estimated_tokens,
-                                     resets_at=resets_at)
-            used_cost = _int(cost_micros) / _MICROS
-            if limit.cost_usd is not None and used_cost + estimated_cost > limit.cost_usd:
-                raise BudgetExceeded(scope=scope, subject=subject, window=window, metric="cost_usd",
-                                     limit=limit.cost_usd, used=round(used_cost, 6),
-                                     requested=round(estimated_cost, 6), resets_at=resets_at)
+            used_tokens = _int(tokens) + _int(held_tokens)
+            if slot.limit.tokens is not None and used_tokens + estimated_tokens > slot.limit.tokens:
+                raise self._exceeded(slot, "tokens", used_tokens, estimated_tokens)
+            used_cost = (_int(cost_micros) + _int(held_cost)) / _MICROS
+            if slot.limit.cost_usd is not None and used_cost + estimated_cost > slot.limit.cost_usd:
+                raise self._exceeded(slot, "cost_usd", round(used_cost, 6), round(estimated_cost, 6))
 
-    async def record(self, tenant: str, user: str, *, input_tokens: int, output_tokens: int, cost: float) -> None:
-        """Adds a finished call's tokens and cost in USD to all six windows (tenant and user) atomically."""
+    async def reserve(self, tenant: str, user: str, estimated_tokens: int, estimated_cost: float) -> Reservation:
+        """Holds the estimate against every window if it fits them all, atomically; else ``BudgetExceeded``."""
+        if estimated_tokens < 0 or estimated_cost < 0:
+            raise ValueError("estimated_tokens and estimated_cost must be >= 0")
+        now = self._clock()
+        slots = self._slots(tenant, user, now)
+        cost_micros = _micros(estimated_cost)
+        args: list[int] = [estimated_tokens, cost_micros]
+        for slot in slots:
+            limit = slot.limit
+            token_limit = limit.tokens if limit is not None and limit.tokens is not None else -1
+            cost_limit = round(limit.cost_usd * _MICROS) if limit is not None and limit.cost_usd is not None else -1
+            args += [token_limit, cost_limit, self._ttl(slot, now)]
+        keys = [slot.key for slot in slots]
+        index, *rest = await self._reserve(keys=keys, args=args)
+        if index:
+            slot = slots[int(index) - 1]
+            metric = rest[0].decode() if isinstance(rest[0], bytes) else str(rest[0])
+            used = int(rest[1])
+            if metric == "tokens":
+                raise self._exceeded(slot, metric, used, estimated_tokens)
+            raise self._exceeded(slot, metric, round(used / _MICROS, 6), round(estimated_cost, 6))
+        return Reservation(tenant, user, tuple(keys), estimated_tokens, cost_micros)
+
+    async def release(self, reservation: Reservation) -> None:
+        """Drops a hold whose call was never made or never finished."""
+        await self._write(reservation.tenant, reservation.user, 0, 0, 0, 0, requests=0, reservation=reservation)
+
+    async def record(
+        self, tenant: str, user: str, *, input_tokens: int, output_tokens: int, cost: float,
+        reservation: Reservation | None = None,
+    ) -> None:
+        """Adds a finished call's tokens and cost in USD to all six windows (tenant and user) atomically, dropping
+        its hold when given one."""
         if input_tokens < 0 or output_tokens < 0 or cost < 0:
             raise ValueError("input_tokens, output_tokens and cost must be >= 0")
-        tokens = input_tokens + output_tokens
+        await self._write(tenant, user, input_tokens + output_tokens, input_tokens, output_tokens, _micros(cost),
+                          requests=1, reservation=reservation)
+
+    async def _write(
+        self, tenant: str, user: str, tokens: int, input_tokens: int, output_tokens: int, cost_micros: int, *,
+        requests: int, reservation: Reservation | None,
+    ) -> None:
         now = self._clock()
-        cost_micros = math.ceil(cost * _MICROS - 1e-6)  # round up: a budget should not leak fractions of a cent
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for _scope, _subject, _window, key, resets_at, _limit in self._slots(tenant, user):
-                pipe.hincrby(key, "tokens", tokens)
-                pipe.hincrby(key, "input_tokens", input_tokens)
-                pipe.hincrby(key, "output_tokens", output_tokens)
-                pipe.hincrby(key, "cost_micros", cost_micros)
-                pipe.hincrby(key, "requests", 1)
-                pipe.expire(key, int(resets_at.timestamp() - now) + _EXPIRY_MARGIN_SECONDS)
-            await pipe.execute()
+        slots = self._slots(tenant, user, now)
+        keys = [slot.key for slot in slots]
+        held = (reservation.tokens, reservation.cost_micros) if reservation is not None else (0, 0)
+        keys += list(reservation.keys) if reservation is not None else keys
+        args = [tokens, input_tokens, output_tokens, cost_micros, requests, *held,
+                *(self._ttl(slot, now) for slot in slots)]
+        await self._settle(keys=keys, args=args)
+
+    @staticmethod
+    def _exceeded(slot: _Slot, metric: str, used: float, requested: float) -> BudgetExceeded:
+        assert slot.limit is not None
+        limit = slot.limit.tokens if metric == "tokens" else slot.limit.cost_usd
+        assert limit is not None
+        return BudgetExceeded(scope=slot.scope, subject=slot.subject, window=slot.window, metric=metric,
+                              limit=limit, used=used, requested=requested, resets_at=slot.resets_at)
 
     async def usage(self, tenant: str, user: str) -> UsageReport:
-        """Current spending and limits of the tenant and the user in every window."""
+        """Current spending and limits of the tenant and the user in every window (holds not counted)."""
+        slots = self._slots(tenant, user, self._clock())
         windows = []
-        for scope, subject, window, _key, resets_at, limit, (tokens, cost_micros, requests, tokens_in, tokens_out) in (
-            await self._read(tenant, user)
+        for slot, (tokens, cost_micros, requests, tokens_in, tokens_out, _held, _held_cost) in zip(
+            slots, await self._read(slots), strict=True
         ):
+            limit = slot.limit
             windows.append(WindowUsage(
-                scope=scope, subject=subject, window=window, tokens=_int(tokens),
+                scope=slot.scope, subject=slot.subject, window=slot.window, tokens=_int(tokens),
                 input_tokens=_int(tokens_in), output_tokens=_int(tokens_out),
                 cost_usd=_int(cost_micros) / _MICROS, requests=_int(requests),
                 token_limit=limit.tokens if limit else None, cost_limit_usd=limit.cost_usd if limit else None,
-                resets_at=resets_at,
+                resets_at=slot.resets_at,
             ))
         return UsageReport(tenant, user, tuple(windows))

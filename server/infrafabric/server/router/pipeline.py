@@ -45,7 +45,7 @@ from infrafabric.router.v1 import router_service_pb2 as pb
 from infrafabric.server._common.errors import ServiceError, invalid_argument
 from infrafabric.server._common.identity import Identity
 from infrafabric.server.router import replies
-from infrafabric.server.router.budgets import BudgetExceeded, BudgetLedger
+from infrafabric.server.router.budgets import BudgetExceeded, BudgetLedger, Reservation
 from infrafabric.server.router.prompt_optimizer import MemoryItem, PromptTooLarge, optimize_prompt
 from infrafabric.server.router.providers import Deadline, Delta, Message
 from infrafabric.server.router.registry import ModelRegistry, Tier
@@ -108,6 +108,7 @@ class Turn:
     memories: list[MemoryItem] = field(default_factory=list)
     guard_in: guard_pb.ScreenInputResponse | None = None
     analysis: emotion_pb.AnalyzeTextResponse | None = None
+    paid: RouteResult | None = None  # the model call that answered, once one has
     response: pb.ChatResponse = field(default_factory=pb.ChatResponse)
     started: float = field(default_factory=time.monotonic)
 
@@ -405,7 +406,7 @@ class GovernedTurns:
         full_system = self._with_memories(prompt.system or system, prompt.memories)
         estimated_cost = plan.primary.cost(prompt.estimated_input_tokens, prompt.max_output_tokens)
         try:
-            await self.ledger.check(
+            hold = await self.ledger.reserve(
                 ident.tenant_id, ident.user_id, prompt.estimated_input_tokens + prompt.max_output_tokens, estimated_cost
             )
         except aioredis.RedisError as err:
@@ -425,10 +426,61 @@ class GovernedTurns:
             "tier": plan.tier.value, "chain": [m.id for m in plan.chain], "budget_downgraded": plan.budget_downgraded,
             "dropped_turns": prompt.dropped_turns, "dropped_memories": list(prompt.dropped_memory_ids),
         }
+        try:
+            result, screened = await self._call_model(
+                turn, guard, plan, prompt, full_system, system, canary, deadline, on_delta
+            )
+        except BaseException:
+            # A model that answered was paid for even if screening then failed closed: count it, else give back.
+            await (self._record(turn, turn.paid, hold) if turn.paid is not None else self._release(hold))
+            raise
+        if result is None:  # no model answered; the offline answer is already in place
+            await self._release(hold)
+            return
+        done = result.completion
+        cost = await self._record(turn, result, hold)
+        r = turn.response
+        r.reply = screened
+        r.model, r.provider, r.tier = result.model.id, result.model.provider, TIER_TO_PROTO[result.model.tier]
+        r.usage.CopyFrom(pb.Usage(input_tokens=done.input_tokens, output_tokens=done.output_tokens, cost_usd=cost))
+        if r.outcome == pb.OUTCOME_UNSPECIFIED:
+            r.outcome = pb.OUTCOME_ANSWERED
+        self._attempts(turn, result)
+
+    async def _record(self, turn: Turn, result: RouteResult, hold: Reservation) -> float:
+        """Counts what a model call really spent in place of its hold; returns the cost in USD."""
+        done = result.completion
+        cost = result.model.cost(done.input_tokens, done.output_tokens)
+        try:
+            await self.ledger.record(
+                turn.identity.tenant_id, turn.identity.user_id, input_tokens=done.input_tokens,
+                output_tokens=done.output_tokens, cost=cost, reservation=hold,
+            )
+        except aioredis.RedisError:
+            # The answer exists and was paid for: deliver and audit it (the audit record keeps the usage)
+            # rather than lose it; budgets are enforced before calls, and this one is already made.
+            log.exception("could not record usage of %s", turn.identity.request_id)
+            turn.degradations.append("usage_not_recorded")
+        return cost
+
+    async def _release(self, hold: Reservation) -> None:
+        """Gives back a budget hold whose call produced nothing to pay for; a failure only delays that to the
+        window's end, so it is logged, not raised."""
+        try:
+            await self.ledger.release(hold)
+        except aioredis.RedisError:
+            log.exception("could not release a budget hold of %s/%s", hold.tenant, hold.user)
+
+    async def _call_model(
+        self, turn: Turn, guard: GuardClient, plan: Any, prompt: Any, full_system: str, system: str, canary: str,
+        deadline: Deadline, on_delta: Callable[[str], Awaitable[None]] | None,
+    ) -> tuple[RouteResult | None, str]:
+        """The provider call and output screening; (None, "") when every model failed and the offline answer
+        was given instead."""
         provider_deadline = Deadline.after(max(0.1, deadline.remaining() - self.settings.stage_timeout_seconds / 2))
         try:
             if on_delta is None:
-                result = await self.router.complete(
+                result = turn.paid = await self.router.complete(
                     plan, prompt.messages, system=full_system, max_tokens=prompt.max_output_tokens, deadline=provider_deadline
                 )
                 reply = result.completion.text
@@ -445,29 +497,12 @@ class GovernedTurns:
             self._attempts(turn, err)
             turn.degradations.append("stream_interrupted")
             await self._offline(turn, guard, deadline, "providers_failed", on_delta=None)
-            return
+            return None, ""
         except (RoutingError, DeadlineExceeded) as err:
             self._attempts(turn, err)
             await self._offline(turn, guard, deadline, "providers_failed", on_delta)
-            return
-        done = result.completion
-        cost = result.model.cost(done.input_tokens, done.output_tokens)
-        try:
-            await self.ledger.record(
-                ident.tenant_id, ident.user_id, input_tokens=done.input_tokens, output_tokens=done.output_tokens, cost=cost
-            )
-        except aioredis.RedisError:
-            # The answer exists and was paid for: deliver and audit it (the audit record keeps the usage)
-            # rather than lose it; budgets are enforced before calls, and this one is already made.
-            log.exception("could not record usage of %s", ident.request_id)
-            turn.degradations.append("usage_not_recorded")
-        r = turn.response
-        r.reply = screened
-        r.model, r.provider, r.tier = result.model.id, result.model.provider, TIER_TO_PROTO[result.model.tier]
-        r.usage.CopyFrom(pb.Usage(input_tokens=done.input_tokens, output_tokens=done.output_tokens, cost_usd=cost))
-        if r.outcome == pb.OUTCOME_UNSPECIFIED:
-            r.outcome = pb.OUTCOME_ANSWERED
-        self._attempts(turn, result)
+            return None, ""
+        return result, screened
 
     @staticmethod
     def _messages(turn: Turn, message: str) -> list[Message]:
@@ -567,7 +602,7 @@ class GovernedTurns:
                     pending = 0
                     await release(final=False)
             else:
-                result = item
+                result = turn.paid = item
         await release(final=True)
         assert result is not None
         if withheld:
