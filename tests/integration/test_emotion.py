@@ -298,3 +298,37 @@ def test_malformed_persona_directory_stops_start_up(tmp_path, clean_env):
     assert out.returncode != 0
     assert str(bad) in out.stderr and "'name'" in out.stderr
     assert "listening on" not in out.stdout
+
+
+async def test_analyze_with_compose_gives_the_prompt_for_the_state_it_found(emotion):
+    # One call for a chat turn: the crisis found in Spanish yields safe messaging in Spanish with Spain's numbers.
+    result = await emotion.analyze_text(
+        "Esta noche me voy a suicidar, ya no aguanto más", compose_persona="", region_code="ES"
+    )
+    assert result.crisis.escalate and result.reply_language == "es"
+    assert result.composed.safe_messaging and result.composed.emergency_number == "112"
+    assert "Responde siempre en español." in result.composed.style_directives
+    # A calm message composes the ordinary prompt; without compose nothing is composed.
+    calm = await emotion.analyze_text("What a lovely sunny afternoon in the park!", compose_persona="default")
+    assert calm.HasField("composed") and not calm.composed.safe_messaging and "Companion" in calm.composed.system_prompt
+    plain = await emotion.analyze_text("What a lovely sunny afternoon in the park!")
+    assert not plain.HasField("composed") and plain.reply_language == "en"
+
+
+async def test_reply_language_is_english_when_detection_is_a_guess(emotion):
+    # "hi" reads as a low-confidence guess at some other language; answering in it would baffle the person.
+    short = await emotion.analyze_text("hi")
+    assert short.language != "en" and short.language_confidence < 0.5 and short.reply_language == "en"
+    hinted = await emotion.analyze_text("hi", language_hint="it")
+    assert hinted.reply_language == "it"
+    confident = await emotion.analyze_text("Je suis tellement contente de te revoir demain matin")
+    assert confident.language_confidence >= 0.5 and confident.reply_language == "fr"
+
+
+async def test_analyze_with_compose_rejects_unknown_persona_and_bad_region(emotion):
+    with pytest.raises(InfraFabricError) as unknown:
+        await emotion.analyze_text("hello there", compose_persona="no-such-persona")
+    assert unknown.value.code == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(InfraFabricError) as bad:
+        await emotion.analyze_text("hello there", compose_persona="", region_code="USA")
+    assert bad.value.code == grpc.StatusCode.INVALID_ARGUMENT and "compose.region_code" in bad.value.field_violations

@@ -18,11 +18,17 @@ class EmotionClient(ServiceClient[pb_grpc.EmotionServiceStub]):
         *,
         history: Sequence[tuple[str, str]] = (),
         language_hint: str = "",
+        compose_persona: str | None = None,
+        region_code: str = "",
         timeout: float | None = None,
     ) -> pb.AnalyzeTextResponse:
+        """Analyses ``text``; with ``compose_persona`` ("" = the default persona) the response's ``composed``
+        also holds that persona's prompt for the state found, with helplines for ``region_code``."""
         request = pb.AnalyzeTextRequest(
             text=text, history=[pb.ConversationTurn(role=r, text=t) for r, t in history], language_hint=language_hint
         )
+        if compose_persona is not None:
+            request.compose.CopyFrom(pb.ComposeOptions(persona=compose_persona, region_code=region_code))
         return await self._unary("AnalyzeText", request, timeout=timeout)  # type: ignore[no-any-return]
 
     async def list_personas(self, *, page_size: int = 0, page_token: str = "", timeout: float | None = None) -> pb.ListPersonasResponse:

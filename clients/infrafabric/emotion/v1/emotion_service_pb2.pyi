@@ -260,6 +260,7 @@ class AnalyzeTextRequest(_message.Message):
     TEXT_FIELD_NUMBER: _builtins.int
     HISTORY_FIELD_NUMBER: _builtins.int
     LANGUAGE_HINT_FIELD_NUMBER: _builtins.int
+    COMPOSE_FIELD_NUMBER: _builtins.int
     text: _builtins.str
     """text is the message."""
     language_hint: _builtins.str
@@ -268,20 +269,53 @@ class AnalyzeTextRequest(_message.Message):
     def history(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConversationTurn]:
         """history holds earlier turns, oldest first."""
 
+    @_builtins.property
+    def compose(self) -> Global___ComposeOptions:
+        """compose, when set, also composes the persona's system prompt for the state this analysis found,
+        in the same call (what a chat turn needs: one round trip instead of two).
+        """
+
     def __init__(
         self,
         *,
         text: _builtins.str = ...,
         history: _abc.Iterable[Global___ConversationTurn] | None = ...,
         language_hint: _builtins.str = ...,
+        compose: Global___ComposeOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["compose", b"compose"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["history", b"history", "language_hint", b"language_hint", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["compose", b"compose", "history", b"history", "language_hint", b"language_hint", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AnalyzeTextRequest: _TypeAlias = AnalyzeTextRequest  # noqa: Y015
+
+@_typing.final
+class ComposeOptions(_message.Message):
+    """ComposeOptions asks AnalyzeText to compose a persona prompt from its own analysis."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSONA_FIELD_NUMBER: _builtins.int
+    REGION_CODE_FIELD_NUMBER: _builtins.int
+    persona: _builtins.str
+    """persona names the persona ("" or "default" for the shipped one)."""
+    region_code: _builtins.str
+    """region_code is the ISO 3166-1 alpha-2 country for helpline information."""
+    def __init__(
+        self,
+        *,
+        persona: _builtins.str = ...,
+        region_code: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["persona", b"persona", "region_code", b"region_code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ComposeOptions: _TypeAlias = ComposeOptions  # noqa: Y015
 
 @_typing.final
 class EmotionScore(_message.Message):
@@ -426,6 +460,8 @@ class AnalyzeTextResponse(_message.Message):
     VALENCE_FIELD_NUMBER: _builtins.int
     AROUSAL_FIELD_NUMBER: _builtins.int
     CRISIS_FIELD_NUMBER: _builtins.int
+    REPLY_LANGUAGE_FIELD_NUMBER: _builtins.int
+    COMPOSED_FIELD_NUMBER: _builtins.int
     language: _builtins.str
     """language is the detected ISO 639-1 code."""
     language_confidence: _builtins.float
@@ -438,6 +474,10 @@ class AnalyzeTextResponse(_message.Message):
     """valence is in [-1, 1], negative to positive."""
     arousal: _builtins.float
     """arousal is in [0, 1], calm to agitated."""
+    reply_language: _builtins.str
+    """reply_language is the ISO 639-1 code to answer in: the detected language when detection is
+    confident (language_confidence at least 0.5), else language_hint, else "en".
+    """
     @_builtins.property
     def emotions(self) -> _containers.RepeatedCompositeFieldContainer[Global___EmotionScore]:
         """emotions holds Plutchik scores, highest first."""
@@ -449,6 +489,12 @@ class AnalyzeTextResponse(_message.Message):
     @_builtins.property
     def crisis(self) -> Global___CrisisAssessment:
         """crisis is the crisis assessment."""
+
+    @_builtins.property
+    def composed(self) -> Global___ComposePromptResponse:
+        """composed is the persona's prompt for this state, written in reply_language; set only when the
+        request asked for it with compose.
+        """
 
     def __init__(
         self,
@@ -462,10 +508,12 @@ class AnalyzeTextResponse(_message.Message):
         valence: _builtins.float = ...,
         arousal: _builtins.float = ...,
         crisis: Global___CrisisAssessment | None = ...,
+        reply_language: _builtins.str = ...,
+        composed: Global___ComposePromptResponse | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["crisis", b"crisis"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["composed", b"composed", "crisis", b"crisis"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arousal", b"arousal", "crisis", b"crisis", "dominant_emotion", b"dominant_emotion", "ekman", b"ekman", "emotions", b"emotions", "language", b"language", "language_confidence", b"language_confidence", "language_supported", b"language_supported", "valence", b"valence"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arousal", b"arousal", "composed", b"composed", "crisis", b"crisis", "dominant_emotion", b"dominant_emotion", "ekman", b"ekman", "emotions", b"emotions", "language", b"language", "language_confidence", b"language_confidence", "language_supported", b"language_supported", "reply_language", b"reply_language", "valence", b"valence"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

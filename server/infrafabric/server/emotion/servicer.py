@@ -9,7 +9,8 @@ loop (a thread hop would cost more than the work); long ones go to a worker thre
 Mapping to the contract: engine names ("joy", "passive_ideation", "imminent") map one-to-one onto
 the proto enums (checked when this module is imported); spans are code-point offsets into the
 text of turn ``turn_index`` (-1 = the request's text). ComposePrompt's persona "" or "default" is
-the shipped default persona.
+the shipped default persona. AnalyzeText with ``compose`` runs ComposePrompt on its own analysis, in
+``reply_language``, so a chat turn needs one call, not two.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ DEFAULT_PERSONA_ALIAS = "default"
 _INLINE_CHARS = 4000
 _PAGE_TOKEN_PREFIX = "after:"
 _REGION_RE = re.compile(r"[A-Za-z]{2}")
+# Below this confidence a detected language is a guess ("hi" read as Serbian): replies follow the hint.
+MIN_REPLY_LANGUAGE_CONFIDENCE = 0.5
 
 # Engine name -> proto enum value. Built from the engine's own name lists, so a name the contract
 # cannot express fails at import time instead of sending UNSPECIFIED to a caller.
@@ -202,11 +205,25 @@ class EmotionServicer(pb_grpc.EmotionServiceServicer):
             self._check_text(turn.text, f"history[{i}].text", required=False)
             history.append((turn.role, turn.text))
         size = len(request.text) + sum(len(t) for _, t in history)
+        persona = None
+        if request.HasField("compose"):
+            self._check_region(request.compose.region_code, "compose.region_code")
+            persona = self._persona(request.compose.persona)
         if size <= _INLINE_CHARS:
             analysis = self._engine.analyze(request.text, history, request.language_hint)
         else:
             analysis = await asyncio.to_thread(self._engine.analyze, request.text, history, request.language_hint)
-        return analysis_to_proto(analysis)
+        response = analysis_to_proto(analysis)
+        # Short texts ("hi", "ok") get wild guesses at low confidence: keep the hint (or English) then.
+        confident = analysis.language and analysis.language_confidence >= MIN_REPLY_LANGUAGE_CONFIDENCE
+        response.reply_language = analysis.language if confident else (request.language_hint or "en")
+        if persona is not None:
+            profile = EmotionProfile(
+                dominant=analysis.dominant, valence=analysis.valence, arousal=analysis.arousal,
+                crisis_level=analysis.crisis.level,
+            )
+            response.composed.CopyFrom(self._compose(persona, profile, response.reply_language, request.compose.region_code))
+        return response
 
     @rpc(DOMAIN)
     async def ListPersonas(self, request: pb.ListPersonasRequest, context: grpc.aio.ServicerContext) -> pb.ListPersonasResponse:
@@ -233,13 +250,20 @@ class EmotionServicer(pb_grpc.EmotionServiceServicer):
     @rpc(DOMAIN)
     async def ComposePrompt(self, request: pb.ComposePromptRequest, context: grpc.aio.ServicerContext) -> pb.ComposePromptResponse:
         identity_from(context)
-        region = request.region_code.strip()
-        if region and not _REGION_RE.fullmatch(region):
-            raise invalid_argument({"region_code": "must be an ISO 3166-1 alpha-2 code such as \"US\" or \"ES\""})
+        self._check_region(request.region_code, "region_code")
         profile = profile_from_proto(request.profile)
         persona = self._persona(request.persona)
+        return self._compose(persona, profile, request.language, request.region_code)
+
+    @staticmethod
+    def _check_region(region: str, field: str) -> None:
+        region = region.strip()
+        if region and not _REGION_RE.fullmatch(region):
+            raise invalid_argument({field: "must be an ISO 3166-1 alpha-2 code such as \"US\" or \"ES\""})
+
+    def _compose(self, persona: Persona, profile: EmotionProfile, language: str, region: str) -> pb.ComposePromptResponse:
         # An unknown or empty language is best effort: English guidance plus "reply in <language>".
-        composed = compose_prompt(persona, profile, request.language, region, directory=self._helplines)
+        composed = compose_prompt(persona, profile, language, region.strip(), directory=self._helplines)
         return pb.ComposePromptResponse(
             system_prompt=composed.system_prompt,
             style_directives=list(composed.style_directives),
