@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-from .fastre import gate
+from .fastre import Searcher, gate
 
 __all__ = ["DerivedView", "find_encoded_runs", "rot13_view", "reversed_view", "spaced_letter_views"]
 
@@ -34,7 +34,7 @@ _HEX_GATE = re.compile(r"[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2
 _URLENC = re.compile(r"[^\s%]{0,40}(?:%[0-9A-Fa-f]{2}[^\s%]{0,12}){4,}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w(?!\w)")
 # RE2 gates (supersets of the patterns above): most texts hold none of these runs.
-_B64_MAYBE = gate(r"[A-Za-z0-9+/_-]{16,}")
+_B64_RUNS = Searcher(re.compile(r"[A-Za-z0-9+/_-]{16,}"))
 _HEX_MAYBE = gate(_HEX_GATE.pattern)
 _SPACED_MAYBE = gate(r"(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w")
 
@@ -72,10 +72,17 @@ def _b64(candidate: str) -> str | None:
         return None
 
 
+def _maybe_base64(text: str) -> bool:
+    """False only when no run of 16+ base64 characters holds a capital letter (hyphenated words do not)."""
+    if not text.isascii():
+        return True
+    return any(not text[start:end].islower() for start, end in _B64_RUNS.spans(text))
+
+
 def find_encoded_runs(text: str) -> list[DerivedView]:
     """Decoded base64 / base32 / hex / URL-encoded runs of ``text`` that read as text."""
     views: list[DerivedView] = []
-    if _B64_MAYBE(text):
+    if _maybe_base64(text):
         for m in _B64.finditer(text):
             decoded = _b64(m.group())
             if decoded:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .fastre import gate
+
 __all__ = ["EmbeddedHit", "looks_like_document", "find_embedded_instructions"]
 
 
@@ -63,7 +65,25 @@ _FRAMING = re.compile(r"\b(?:this|the\s+(?:following|above|below|given|attached)
 _ADDRESSED = re.compile(r"^(?:in|within|for|at\s+the\s+end\s+of)\s+(?:your|the)\s+(?:reply|response|answer|output|summary)\b|"
                         r"\b(?:tell|ask|instruct|urge|advise|remind|convince|persuade)\s+the\s+(?:user|reader|customer|recipient)s?\s+"
                         r"(?:to|that)\b")
+# What a sentence is. Lines that end without punctuation (and are not the last) are not sentences.
+# Python's backtracking makes ``_SENTENCE.finditer`` quadratic in the length of such lines (every
+# start inside one is retried to its end), so ``_sentence_spans`` finds the same spans in one pass.
 _SENTENCE = re.compile(r"[^\n|.!?]+(?:[.!?]+|$)")
+_NOT_DELIMITERS = re.compile(r"[^\n|.!?]+")
+_PUNCTUATION = re.compile(r"[.!?]+")
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The spans ``_SENTENCE.finditer(text)`` yields, in linear time."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    for run in _NOT_DELIMITERS.finditer(text):
+        start, end = run.span()
+        if end < n and text[end] in ".!?":
+            spans.append((start, _PUNCTUATION.match(text, end).end()))  # type: ignore[union-attr]
+        elif end == n or (end == n - 1 and text[end] == "\n"):  # "$": the end, or before a final newline
+            spans.append((start, end))
+    return spans
 
 
 def looks_like_document(original: str) -> bool:
@@ -79,26 +99,33 @@ def looks_like_document(original: str) -> bool:
     return bool(_LETTER_OPENING.search(original[:400])) and len(original) >= 120
 
 
+# Whether a pattern can match in any sentence of a text, asked once of the whole text (fastre.gate).
+_ADDRESSED_ANYWHERE = gate(_ADDRESSED, anywhere=True)
+
+
 def find_embedded_instructions(norm: str, *, is_document: bool) -> list[EmbeddedHit]:
     """Sentences of ``norm`` (normalised document text) that instruct the assistant."""
     hits: list[EmbeddedHit] = []
-    for m in _SENTENCE.finditer(norm):
-        raw = m.group()
+    addressed_possible = _ADDRESSED_ANYWHERE(norm)
+    for sentence_start, sentence_end in _sentence_spans(norm):
+        raw = norm[sentence_start:sentence_end]
         stripped = raw.strip(" \t\r-*•>\"'")
         if len(stripped) < 12 or len(stripped) > 400:
             continue
-        start = m.start() + raw.index(stripped[0])
+        start = sentence_start + raw.index(stripped[0])
         end = start + len(stripped)
         line_start = start == 0 or norm[start - 1] in "\n|" or norm[max(0, start - 2):start].strip() == "" and \
             (start < 2 or norm[start - 2] in "\n|")
         sentence = stripped.lower()
+        # Only a sentence that addresses the reply or makes a request can be a hit, and few do: test
+        # that first (cheap, anchored) and the sender's voice (a search through the sentence) after.
+        addressed = addressed_possible and _ADDRESSED.search(sentence) is not None
+        if not addressed and not (_IMPERATIVE.match(sentence) or _QUESTION.match(sentence)):
+            continue
         if _SENDER_VOICE.search(sentence) or _FRAMING.search(sentence):
             continue
-        if _ADDRESSED.search(sentence):
+        if addressed:
             hits.append(EmbeddedHit(start, end, 0.85, "instruction to the assistant about its reply inside a document"))
-            continue
-        imperative = bool(_IMPERATIVE.match(sentence) or _QUESTION.match(sentence))
-        if not imperative:
             continue
         if _OUTPUT_REF.search(sentence) or _FORMAT_HIJACK.search(sentence):
             hits.append(EmbeddedHit(start, end, 0.85, "instruction about the assistant's reply inside a document"))

@@ -16,6 +16,7 @@ original text → council.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -23,6 +24,7 @@ from typing import Iterable, Sequence
 from . import decode
 from .classifier import AttackClassifier, load_classifier
 from .embedded import find_embedded_instructions, looks_like_document
+from .fastre import Searcher, gate
 from .leakage import find_canaries, find_prompt_overlap
 from .lexicon import (CRISIS_RULES, INJECTION_RULES, JAILBREAK_RULES, LEAK_PHRASE_RULES, ROLEPLAY_RULES, UNSAFE_RULES,
                       CompiledRule, compile_rules)
@@ -36,9 +38,10 @@ from .types import DetectorInfo, Finding, GuardInputError, ScreenResult, Vote
 
 __all__ = ["Guard"]
 
-_DIRECTIVE = re.compile(r"\byou\s+(?:will|must|shall|should|are\s+going\s+to|have\s+to|can(?:not|'t)?|won'?t|will\s+not)\b|"
-                        r"\b(?:always|never)\s+\w+|\b(?:do\s+not|don'?t)\s+(?:ever\s+)?\w+")
-_MODEL_REFERENCE = re.compile(r"\b(?:chat\s*gpt|gpt|openai|ai|assistant|language\s+model|llm|chatbot|bot|character|persona|roleplay)\b")
+_DIRECTIVE = Searcher(re.compile(r"\byou\s+(?:will|must|shall|should|are\s+going\s+to|have\s+to|can(?:not|'t)?|won'?t|will\s+not)\b|"
+                        r"\b(?:always|never)\s+\w+|\b(?:do\s+not|don'?t)\s+(?:ever\s+)?\w+"))
+_MODEL_REFERENCE = Searcher(re.compile(
+    r"\b(?:chat\s*gpt|gpt|openai|ai|assistant|language\s+model|llm|chatbot|bot|character|persona|roleplay)\b"))
 
 _DETECTORS: dict[str, DetectorInfo] = {
     d.name: d for d in [
@@ -115,7 +118,7 @@ class _RuleIndex:
     """All lexicon rules behind one literal prefilter, so a scan runs only rules that can match.
 
     Every rule's regex is reduced (``prefilter.required_literals``) to clauses of literal atoms
-    that any match must contain. One Aho-Corasick pass finds the atoms of a text; a rule becomes a
+    that any match must contain. One RE2 set pass finds the atoms of a text; a rule becomes a
     candidate when one atom of its most selective clause occurs, and runs when every other clause
     is satisfied too. Rot13 and reversed spellings of trigger words are atoms of the same pass,
     so deciding whether to build those derived views costs nothing extra.
@@ -137,10 +140,14 @@ class _RuleIndex:
         ids = self.scanner.ids
         self.rot13_ids = frozenset(ids[w] for w in rot13_words)
         self.reversed_ids = frozenset(ids[w] for w in reversed_words)
-        # Trigger words as atom ids: a scan looks for occurrences only of triggers the RE2 pass saw.
-        self.triggers: list[tuple[tuple[str, int], ...]] = [
-            tuple((word, ids[word]) for word in sorted(compiled.triggers)) if not compiled.rule.substring else ()
-            for compiled, _, _ in self.entries]
+        # Trigger words as atom ids (a scan looks for occurrences only of triggers the RE2 pass saw),
+        # each with its space-padded ASCII spelling for ``_WordStarts`` (None: not plain ASCII letters/digits).
+        self.triggers: list[tuple[tuple[str, int, bytes | None], ...]] = [
+            tuple((word, ids[word], _padded(word)) for word in sorted(compiled.triggers)) if not compiled.rule.substring
+            else () for compiled, _, _ in self.entries]
+        # RE2 supersets (fastre.gate) of the rules searched in full: one DFA pass says "cannot match".
+        # Word-triggered rules are only tried where a trigger starts, which costs less than a gate.
+        self.gates = [gate(compiled.regex) if compiled.rule.substring else None for compiled, _, _ in self.entries]
         self.clauses: list[tuple[frozenset[int], ...]] = []
         self.by_atom: dict[int, list[int]] = {}
         self.always: list[int] = []
@@ -158,15 +165,20 @@ class _RuleIndex:
     def candidates(self, found: set[int], detectors: frozenset[str]) -> list[int]:
         """Rules whose every clause has an atom in ``found`` (sorted, so results are deterministic)."""
         seen: set[int] = set(self.always)
+        by_atom = self.by_atom
         for atom_id in found:
-            rules = self.by_atom.get(atom_id)
+            rules = by_atom.get(atom_id)
             if rules:
                 seen.update(rules)
         out = []
+        entries, all_clauses = self.entries, self.clauses
         for index in sorted(seen):
-            if self.entries[index][1] not in detectors:
+            if entries[index][1] not in detectors:
                 continue
-            if all(not clause.isdisjoint(found) for clause in self.clauses[index]):
+            for clause in all_clauses[index]:
+                if clause.isdisjoint(found):
+                    break
+            else:
                 out.append(index)
         return out
 
@@ -175,24 +187,24 @@ class _RuleIndex:
         if found is None:
             found = self.scanner.found(text)
         results: list[tuple[int, re.Match[str]]] = []
-        occurrences: dict[str, list[int]] = {}
+        words: _WordStarts | None = None
         for index in self.candidates(found, detectors):
             compiled = self.entries[index][0]
             if compiled.rule.substring:
                 # Scripts without word boundaries: the trigger already occurs (prefilter), search in full.
-                results.extend((index, m) for m in compiled.regex.finditer(text))
+                if self.gates[index](text):  # type: ignore[misc]
+                    results.extend((index, m) for m in compiled.regex.finditer(text))
                 continue
             # Word-triggered rules are anchored: each pattern starts with one of its trigger words,
             # so it is tried only where a trigger word starts, never at every position.
+            if words is None:
+                words = _WordStarts(text)
             match = compiled.regex.match
             tried: set[int] = set()
-            for word, atom_id in self.triggers[index]:
+            for word, atom_id, padded in self.triggers[index]:
                 if atom_id not in found:
                     continue
-                starts = occurrences.get(word)
-                if starts is None:
-                    starts = occurrences[word] = _occurrences(text, word)
-                for start in starts:
+                for start in words.starts(word, padded):
                     if start in tried:
                         continue
                     tried.add(start)
@@ -208,6 +220,19 @@ class _RuleIndex:
         return [self.scanner.found(text[start:end]) for start, end in chunks]
 
 
+class _PolicyFacts:
+    """What one policy decides for every request: enabled detectors per direction, and the vote of a
+    detector that found nothing (votes are immutable, so one instance serves every result)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.enabled = {direction: frozenset(name for name, info in _DETECTORS.items()
+                                             if direction in info.applies_to and policy.detector(name).enabled)
+                        for direction in ("input", "output")}
+        self.silent_votes = {name: Vote(name, info.category, 0.0, policy.detector(name).weight, False)
+                             for name, info in _DETECTORS.items() if policy.detector(name).enabled}
+
+
 _INDEX: _RuleIndex | None = None
 
 
@@ -218,7 +243,72 @@ def _rule_index() -> _RuleIndex:
     return _INDEX
 
 
-def _occurrences(text: str, word: str, limit: int = 400) -> list[int]:
+# ASCII bytes that are not letters or digits, all mapped to a space: in the mapped text a whole-word
+# occurrence of a word is exactly an occurrence of " word " (str.isalnum is [A-Za-z0-9] on ASCII).
+# Bytes from 0x80 up only come from ``_word_bytes`` below and stay as they are.
+_ASCII_WORD_BYTES = bytes(c if c >= 0x80 or chr(c).isalnum() else 32 for c in range(256))
+_WORD_BYTES_ERRORS = "infrafabric.guard.word_bytes"
+
+
+def _word_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler: one byte per non-ASCII character, 0x80 for a letter or digit, else a space."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start:error.end]
+    return bytes(0x80 if char.isalnum() else 0x20 for char in chunk), error.end
+
+
+codecs.register_error(_WORD_BYTES_ERRORS, _word_bytes)
+_MAX_OCCURRENCES = 400  # per trigger word and text; bounds the work an adversarial text can cause
+
+
+def _padded(word: str) -> bytes | None:
+    return b" " + word.encode() + b" " if word.isascii() and word.isalnum() else None
+
+
+class _WordStarts:
+    """Starts of whole-word occurrences of trigger words in one normalised text, computed on demand.
+
+    Short trigger words ("i", "no", "you") occur inside most words; checking every substring hit in
+    Python cost more than running the rules. The text is encoded one byte per character (non-ASCII
+    ones by ``_word_bytes``) and one ``bytes.translate`` turns every non-alphanumeric character into
+    a space, so ``find(b" word ")`` hits only whole words. Text that is mostly non-ASCII (Chinese,
+    Russian, ...) keeps the plain search, which costs less there than encoding character by character.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.padded_text: bytes | None = None
+        if text.isascii():
+            self.padded_text = b" " + text.encode("ascii").translate(_ASCII_WORD_BYTES) + b" "
+        elif len(text.encode("utf-8", "surrogatepass")) - len(text) <= len(text) // 8:
+            self.padded_text = b" " + text.encode("ascii", _WORD_BYTES_ERRORS).translate(_ASCII_WORD_BYTES) + b" "
+        self.cache: dict[str, list[int]] = {}
+
+    def starts(self, word: str, padded: bytes | None) -> list[int]:
+        found = self.cache.get(word)
+        if found is None:
+            if self.padded_text is not None and padded is not None:
+                found = _padded_occurrences(self.padded_text, padded)
+            else:
+                found = _occurrences(self.text, word)
+            self.cache[word] = found
+        return found
+
+
+def _padded_occurrences(padded_text: bytes, padded_word: bytes) -> list[int]:
+    starts: list[int] = []
+    step = len(padded_word) - 1  # the trailing space may lead the next occurrence
+    pos = padded_text.find(padded_word)
+    while pos >= 0 and len(starts) < _MAX_OCCURRENCES:
+        # The hit starts at the space before the word; the padded text has one extra leading byte,
+        # so that position is the word's start in the original text.
+        starts.append(pos)
+        pos = padded_text.find(padded_word, pos + step)
+    return starts
+
+
+def _occurrences(text: str, word: str, limit: int = _MAX_OCCURRENCES) -> list[int]:
     """Starts of whole-word occurrences of ``word`` in normalised ``text`` (str.find runs at C speed)."""
     starts: list[int] = []
     size = len(word)
@@ -261,6 +351,8 @@ class Guard:
         self.policy_set = policy_set or load_policy_set()
         self._index = _rule_index()
         self._classifier: AttackClassifier = load_classifier()
+        # Per policy object: what every request under it shares (enabled detectors, silent votes).
+        self._per_policy: dict[int, _PolicyFacts] = {}
 
     # ---------------------------------------------------------------- public API
     def list_detectors(self) -> list[DetectorInfo]:
@@ -362,10 +454,16 @@ class Guard:
         if len(text) > policy.max_text_chars:
             raise GuardInputError(field, f"longer than {policy.max_text_chars} characters ({len(text)})")
 
-    @staticmethod
-    def _enabled(policy: Policy, direction: str) -> frozenset[str]:
-        return frozenset(name for name, info in _DETECTORS.items()
-                         if direction in info.applies_to and policy.detector(name).enabled)
+    def _facts(self, policy: Policy) -> _PolicyFacts:
+        facts = self._per_policy.get(id(policy))
+        if facts is None or facts.policy is not policy:
+            if len(self._per_policy) > 64:  # policies replaced many times: forget the old ones
+                self._per_policy.clear()
+            facts = self._per_policy[id(policy)] = _PolicyFacts(policy)
+        return facts
+
+    def _enabled(self, policy: Policy, direction: str) -> frozenset[str]:
+        return self._facts(policy).enabled[direction]
 
     def _threat_hits(self, norm: NormalizedText, enabled: frozenset[str], policy: Policy, *, derived: bool = True,
                      depth: int = 0) -> list[_Hit]:
@@ -475,8 +573,10 @@ class Guard:
         Persona jailbreaks are rule lists ("you will ...", "always ...", "never ...") aimed at the
         model; ordinary requests rarely carry more than a couple of such directives.
         """
-        directives = _DIRECTIVE.findall(norm.text)
-        if len(directives) < 6 or not _MODEL_REFERENCE.search(norm.text):
+        if _MODEL_REFERENCE.search(norm.text) is None:
+            return []
+        directives = _DIRECTIVE.spans(norm.text)
+        if len(directives) < 6:
             return []
         score = 0.5 if len(directives) >= 10 else 0.4
         return [_Hit("roleplay_structure", "jailbreak", "struct.directive_template", score, 0, len(norm.original),
@@ -561,7 +661,12 @@ class Guard:
             rules[key] = max(rules.get(key, 0.0), finding.score)
         votes: list[Vote] = []
         fired: dict[str, float] = {}
+        silent = self._facts(policy).silent_votes
         for name, info in _DETECTORS.items():
+            if name not in by_detector:
+                if name in silent:
+                    votes.append(silent[name])
+                continue
             spec = policy.detector(name)
             if not spec.enabled:
                 continue

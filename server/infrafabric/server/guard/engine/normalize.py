@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .fastre import gate
+from .fastre import Searcher
 
 __all__ = ["OffsetMap", "NormalizedText", "normalize", "normalize_pattern", "fold_char"]
 
@@ -55,7 +55,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 # Tokens that mix letters with leet digits; pure numbers and plain words are left alone.
 _LEET_TOKEN = re.compile(r"(?<![\w@$])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$8])[a-z0-9@$!]*[a-z][a-z0-9@$!]*(?![\w@$])")
 _LEET_HINT = re.compile(r"[a-z][013457@$8]|[013457@$8][a-z]")
-_LEET_MAYBE = gate(_LEET_HINT.pattern)
+_LEET_HINTS = Searcher(_LEET_HINT)
 _LEET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$!")
 # Version numbers, units and ordinals ("python3", "ipv4", "2nd", "10am") are not leetspeak.
 _ORDINARY_ALNUM = re.compile(r"^(?:[a-z]{2,}\d+|\d+(?:st|nd|rd|th|am|pm|k|d|x|s|g|gb|mb|kb|px|ms|h|m|min|kg|km|cm|mm|ml))$")
@@ -80,6 +80,10 @@ class OffsetMap:
     def identity(cls, length: int) -> "OffsetMap":
         return cls([0], [(0, 0, length, length, True)], length)
 
+    @property
+    def is_identity(self) -> bool:
+        return len(self.segments) == 1 and self.segments[0] == (0, 0, self.original_length, self.original_length, True)
+
     def _segment(self, pos: int) -> tuple[int, int, int, int, bool]:
         index = bisect.bisect_right(self.norm_starts, pos) - 1
         return self.segments[max(index, 0)]
@@ -87,6 +91,9 @@ class OffsetMap:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         if not self.segments:
             return (0, 0)
+        if self.is_identity:  # plain ASCII text: positions are the same in both texts
+            orig_start = min(max(start, 0), self.original_length)
+            return (orig_start, min(max(end, start + 1, orig_start), self.original_length))
         n0, o0, nlen, olen, ident = self._segment(start)
         orig_start = o0 + (start - n0) if ident else o0
         last = max(end - 1, start)
@@ -256,20 +263,21 @@ def _normalize_unicode(text: str) -> NormalizedText:
 def _fold_leet(result: NormalizedText) -> None:
     """Replace leetspeak digits inside mixed tokens (1:1, so the offset map stays valid)."""
     norm = result.text
-    if not _LEET_MAYBE(norm):
+    hints = _LEET_HINTS.spans(norm)
+    if not hints:
         return
     # Visit only the tokens around leet hints instead of running the token regex over the text.
     pieces: list[str] = []
     last = 0  # end of the text already copied into pieces
     visited = 0  # end of the last token region looked at
     n = len(norm)
-    for hint in _LEET_HINT.finditer(norm):
-        if hint.start() < visited:
+    for hint_start, hint_end in hints:
+        if hint_start < visited:
             continue
-        lo = hint.start()
+        lo = hint_start
         while lo > 0 and norm[lo - 1] in _LEET_CHARS:
             lo -= 1
-        hi = hint.end()
+        hi = hint_end
         while hi < n and norm[hi] in _LEET_CHARS:
             hi += 1
         match = _LEET_TOKEN.search(norm, lo, hi + 1 if hi < n else n)

@@ -42,6 +42,9 @@ class DetectorPolicy:
     threshold: float
 
 
+_DISABLED = DetectorPolicy(False, 0.0, 1.0)  # a detector the policy does not name
+
+
 @dataclass(frozen=True)
 class Policy:
     tenant: str
@@ -60,7 +63,7 @@ class Policy:
     leak_ngram_words: int
 
     def detector(self, name: str) -> DetectorPolicy:
-        return self.detectors.get(name, DetectorPolicy(False, 0.0, 1.0))
+        return self.detectors.get(name, _DISABLED)
 
     def as_dict(self) -> dict[str, Any]:
         """The effective policy as plain data (for an explain / GetPolicy endpoint)."""

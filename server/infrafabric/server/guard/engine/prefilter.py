@@ -207,5 +207,9 @@ class AtomScanner:
     def found(self, text: str) -> set[int]:
         """Ids of the atoms that occur in ``text``."""
         if self._set is not None:
-            return set(self._set.Match(text) or ())
+            try:
+                # UTF-8 is self-synchronising: an atom's bytes occur in the text's bytes exactly where it occurs.
+                return set(self._set.Match(text.encode("utf-8")) or ())
+            except UnicodeEncodeError:  # lone surrogates (not valid UTF-8; only in-process callers)
+                pass
         return {i for i, atom in enumerate(self.atoms) if atom in text}

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .prefilter import AtomScanner
+
 __all__ = ["SecretMatch", "find_secrets", "shannon_entropy"]
 
 
@@ -60,6 +62,9 @@ _PASSWORD_MARKERS = ("password", "passwd", "pwd", "passphrase", "secret", "api_k
                      "access-token", "auth_token", "auth-token", "client_secret", "client-secret", "private_key", "private-key",
                      "contraseña", "passwort", "mot de passe", "senha")
 _CANDIDATE_CHARS = re.compile(r"[A-Za-z0-9+/_=-]{24,256}")
+# All markers in one RE2 pass: fifty ``in`` tests cost ~150 µs on a 2 KB text, one pass a few.
+_MARKER_SCANNER = AtomScanner(m for markers in _MARKERS.values() for m in markers)
+_PASSWORD_SCANNER = AtomScanner(_PASSWORD_MARKERS)
 
 
 def shannon_entropy(value: str) -> float:
@@ -70,13 +75,12 @@ def shannon_entropy(value: str) -> float:
 
 def find_secrets(text: str, *, entropy_threshold: float = 4.3) -> list[SecretMatch]:
     found: list[SecretMatch] = []
-    lowered: str | None = None
+    present = {_MARKER_SCANNER.atoms[i] for i in _MARKER_SCANNER.found(text)}
     for name, regex, score in _COMPILED:
         if name == "PASSWORD_ASSIGNMENT":
-            lowered = lowered if lowered is not None else text.lower()
-            if not any(marker in lowered for marker in _PASSWORD_MARKERS):
+            if not _PASSWORD_SCANNER.found(text.lower()):
                 continue
-        elif not any(marker in text for marker in _MARKERS[name]):
+        elif present.isdisjoint(_MARKERS[name]):
             continue
         for m in regex.finditer(text):
             start, end = m.start(), m.end()

@@ -120,15 +120,12 @@ _NOT_COINED = frozenset({"chatgpt", "openai", "gpt", "robot", "bot"})
 
 def _coined(text: str) -> tuple[int, int] | None:
     """First coined AI name ("FreeGPT", "an AI called ...") that is not the vendor's own product."""
-    pos = 0
-    while True:
-        span = _COINED_SEARCH.search(text[pos:]) if pos else _COINED_SEARCH.search(text)
-        if span is None:
-            return None
-        start, end = span[0] + pos, span[1] + pos
+    # Every match ends at a word boundary and starts with one, so the matches after a vendor's name
+    # are the ones a fresh search from its end would find.
+    for start, end in _COINED_SEARCH.spans(text):
         if text[start:end] not in _NOT_COINED:
             return (start, end)
-        pos = end
+    return None
 
 
 def find_structure(norm: str) -> list[StructureHit]:
