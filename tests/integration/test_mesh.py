@@ -79,6 +79,21 @@ async def test_bad_tokens_are_rejected(mesh, token):
         assert err.value.code in (code or grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.UNAUTHENTICATED), name
 
 
+async def test_cached_token_is_rejected_once_expired(mesh, token):
+    # Envoy caches verified tokens (jwt_cache_config); the expiry must still be checked on every call.
+    # Envoy allows 60 s of clock skew, so a token that expired 53 s ago passes for about 7 s more.
+    minted_at = time.time()
+    expiring = token(user="expiring-user", ttl_seconds=-53)
+    async with GuardClient(mesh.target, token=expiring) as guard:
+        for _ in range(3):  # the first call verifies and caches it; the next ones hit the cache
+            await guard.list_detectors(timeout=5)
+        await asyncio.sleep(max(0.0, minted_at + 9 - time.time()))
+        with pytest.raises(InfraFabricError) as err:
+            await guard.list_detectors(timeout=5)
+    assert err.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert "expired" in str(err.value).lower()
+
+
 async def _list_personas_status(mesh, tok: str, forged_user: str | None = None) -> grpc.StatusCode:
     metadata = [("x-user-id", forged_user)] if forged_user else []
     async with EmotionClient(mesh.target, token=tok, metadata=metadata) as emotion:

@@ -279,3 +279,43 @@ async def test_degraded_cache_is_bounded(private_valkey: ValkeyServer, tenant: s
         assert health.pending_writes == 4 and health.dropped_writes == 2
     finally:
         await store.aclose()
+
+
+async def test_context_values_survive_the_json_reply_exactly(context_store: ContextStore, tenant: str) -> None:
+    # Redis answers a context as one JSON document built in Lua: keys are escaped there, values spliced in.
+    values = {
+        'quote"key': 'a "quoted" value',
+        "back\\slash/key": "C:\\path/to\\file",
+        "ünïcødé-κλειδί-🔑": "ça va? 你好 👋",
+        "nested": {"a": [1, 2.5, -3, True, False, None, {"b": []}], "empty": {}},
+        "big": 2**53,
+        "float": 0.1,
+        "neg": -7,
+        "text": "line1\nline2\ttab\u2028sep",
+        "{\"braces\"}:[]": "}",
+    }
+    updated = await context_store.update_context(tenant, U, "json", values)
+    got = await context_store.get_context(tenant, U, "json")
+    assert updated.values == values and got.values == values
+    assert type(got.values["big"]) is int and type(got.values["float"]) is float
+    assert got.version == 1 and got.created_at > 0 and got.updated_at >= got.created_at
+
+
+async def test_degraded_cache_byte_bound_counts_values_and_turns(private_valkey: ValkeyServer, tenant: str) -> None:
+    # Write-through while healthy: each cached session is sized by its values and its cached turns.
+    store = ContextStore.from_url(private_valkey.url, ContextStoreConfig(cache_max_bytes=2_500, probe_interval_s=60))
+    try:
+        await store.update_context(tenant, U, "a", {"v": "x" * 1_500})
+        await store.update_context(tenant, U, "b", {"v": "y" * 1_500})  # a + b > 2,500 bytes: a goes
+        await store.update_context(tenant, U, "c", {"k": 1})
+        await store.append_turn(tenant, U, "c", "user", "z" * 700)
+        await store.append_turn(tenant, U, "c", "assistant", "w" * 700)  # b + c > 2,500 bytes: b goes
+        private_valkey.stop()
+        assert (await store.get_context(tenant, U, "a")).values == {}
+        assert (await store.get_context(tenant, U, "b")).values == {}
+        assert (await store.get_context(tenant, U, "c")).values == {"k": 1}
+        page = await store.list_turns(tenant, U, "c")
+        assert page.degraded and [t.content[0] for t in page.turns] == ["z", "w"]
+    finally:
+        private_valkey.start()
+        await store.aclose()

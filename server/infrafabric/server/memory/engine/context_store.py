@@ -151,7 +151,26 @@ class ContextStoreHealth:
 
 # --- Lua: each mutation is one atomic round trip ---------------------------------------------
 
-_UPDATE_LUA = """
+# A context hash as ONE JSON bulk string, {"v": {key: value, ...}, "m": {"m:version": "3", ...}}.
+# Values are stored as JSON text, so they are spliced in as they are; only the field names need
+# encoding. One bulk reply instead of a 2n-element array is what keeps the hot L1 path cheap: the
+# client parses one reply and runs one json.loads instead of 2n reads and n json.loads.
+_CONTEXT_JSON_LUA = """
+local function context_json(raw)
+  local values, meta = {}, {}
+  for i = 1, #raw, 2 do
+    local name = raw[i]
+    if string.sub(name, 1, 2) == 'v:' then
+      values[#values + 1] = cjson.encode(string.sub(name, 3)) .. ':' .. raw[i + 1]
+    else
+      meta[#meta + 1] = cjson.encode(name) .. ':' .. cjson.encode(raw[i + 1])
+    end
+  end
+  return '{"v":{' .. table.concat(values, ',') .. '},"m":{' .. table.concat(meta, ',') .. '}}'
+end
+"""
+
+_UPDATE_LUA = _CONTEXT_JSON_LUA + """
 local ctx, turns = KEYS[1], KEYS[2]
 local now, ttl, maxk, nset = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local first_del = 6 + 2 * nset
@@ -175,18 +194,18 @@ redis.call('HINCRBY', ctx, 'm:version', 1)
 if ttl > 0 then redis.call('HSET', ctx, 'm:ttl', ttl) else ttl = redis.call('HGET', ctx, 'm:ttl') or ARGV[5] end
 redis.call('PEXPIRE', ctx, ttl)
 redis.call('PEXPIRE', turns, ttl)
-return redis.call('HGETALL', ctx)
+return context_json(redis.call('HGETALL', ctx))
 """
 
 # One EVALSHA is about half the cost of a 3-command pipeline in redis-py's asyncio client.
-_GET_LUA = """
+# An unknown session is false (None in Python).
+_GET_LUA = _CONTEXT_JSON_LUA + """
 local raw = redis.call('HGETALL', KEYS[1])
-if #raw > 0 then
-  local ttl = redis.call('HGET', KEYS[1], 'm:ttl') or ARGV[1]
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
-end
-return raw
+if #raw == 0 then return false end
+local ttl = redis.call('HGET', KEYS[1], 'm:ttl') or ARGV[1]
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return context_json(raw)
 """
 
 _APPEND_LUA = """
@@ -252,9 +271,17 @@ class _LocalSession:
     turns: deque[Turn]
     expires_at: float
     ttl_s: float | None = None  # the session's own sliding TTL, if an update set one
+    # Approximate bytes of `values` (as JSON) and of `turns`, kept up to date by whoever changes them:
+    # size() runs on every cache write, which is every L1 call while Redis is healthy.
+    values_bytes: int = 2
+    turns_bytes: int = 0
+
+    def set_values(self, values: dict[str, Any], encoded_bytes: int | None = None) -> None:
+        self.values = values
+        self.values_bytes = len(json.dumps(values, default=str)) if encoded_bytes is None else encoded_bytes
 
     def size(self) -> int:
-        return 200 + len(json.dumps(self.values, default=str)) + sum(len(t.content) + 64 for t in self.turns)
+        return 200 + self.values_bytes + self.turns_bytes
 
 
 @dataclass
@@ -397,12 +424,12 @@ class ContextStore:
         ttl_ms = self._ttl_ms(self.config.session_ttl_s)
 
         async def remote() -> SessionContext:
-            raw = _pairs(await self._get(keys=[ctx, turns], args=[ttl_ms]))
-            if not raw:
+            raw = await self._get(keys=[ctx, turns], args=[ttl_ms])
+            if raw is None:
                 self._cache.pop(cache_key)
                 raise SessionNotFoundError(session_id)
             result = self._decode_context(session_id, raw)
-            self._cache_context(cache_key, result)
+            self._cache_context(cache_key, result, len(raw))
             return result
 
         def local() -> SessionContext:
@@ -449,8 +476,8 @@ class ContextStore:
                 if "TOO_MANY_KEYS" in str(exc):
                     raise InvalidArgumentError("changes", f"a context holds at most {self.config.max_keys} keys") from None
                 raise
-            result = self._decode_context(session_id, _pairs(raw))
-            self._cache_context(cache_key, result)
+            result = self._decode_context(session_id, raw)
+            self._cache_context(cache_key, result, len(raw))
             return result
 
         def local() -> SessionContext:
@@ -460,7 +487,7 @@ class ContextStore:
                 new_values.pop(key, None)
             if len(new_values) > self.config.max_keys:
                 raise InvalidArgumentError("changes", f"a context holds at most {self.config.max_keys} keys")
-            entry.values = new_values
+            entry.set_values(new_values)
             entry.version += 1
             entry.updated_at = now
             if explicit_ttl_s is not None:
@@ -733,20 +760,22 @@ class ContextStore:
         entry = self._cache.get(cache_key, self._clock())
         return entry if isinstance(entry, _LocalSession) else None
 
-    def _cache_context(self, cache_key: str, result: SessionContext) -> None:
+    def _cache_context(self, cache_key: str, result: SessionContext, encoded_bytes: int) -> None:
         entry = self._local_session(cache_key)
         own_ttl = result.ttl_s if result.ttl_s != self.config.session_ttl_s else None
         if entry is None:
             entry = _LocalSession({}, 0, result.created_at, result.updated_at, 0, deque(), result.expires_at)
-        entry.values, entry.version, entry.ttl_s = dict(result.values), result.version, own_ttl
+        entry.set_values(dict(result.values), encoded_bytes)
+        entry.version, entry.ttl_s = result.version, own_ttl
         entry.created_at, entry.updated_at, entry.expires_at = result.created_at, result.updated_at, result.expires_at
         self._cache.put(cache_key, entry)
 
     def _push_local_turn(self, entry: _LocalSession, turn: Turn) -> None:
         limit = min(self.config.cache_turns_per_session, self.config.max_turns)
         entry.turns.append(turn)
+        entry.turns_bytes += len(turn.content) + 64
         while len(entry.turns) > limit:
-            entry.turns.popleft()
+            entry.turns_bytes -= len(entry.turns.popleft().content) + 64
 
     # -- keys, validation, encoding ------------------------------------------------------------
 
@@ -816,24 +845,18 @@ class ContextStore:
                 )
         return metadata
 
-    def _decode_context(self, session_id: str, raw: Mapping[bytes, bytes]) -> SessionContext:
-        """Decode a context hash just read or written (and so just renewed) from Redis."""
-        values: dict[str, Any] = {}
-        meta: dict[str, bytes] = {}
-        for k, v in raw.items():
-            name = k.decode()
-            if name.startswith("v:"):
-                values[name[2:]] = json.loads(v)
-            else:
-                meta[name] = v
+    def _decode_context(self, session_id: str, raw: bytes) -> SessionContext:
+        """Decode a context (``_CONTEXT_JSON_LUA``) just read or written, and so just renewed, in Redis."""
+        decoded = json.loads(raw)
+        meta: dict[str, str] = decoded["m"]
         own_ttl = meta.get("m:ttl")
         ttl_s = int(own_ttl) / 1000 if own_ttl is not None else self.config.session_ttl_s
         return SessionContext(
             session_id,
-            values,
-            int(meta.get("m:version", b"0")),
-            int(meta.get("m:created", b"0")) / 1000,
-            int(meta.get("m:updated", b"0")) / 1000,
+            decoded["v"],
+            int(meta.get("m:version", 0)),
+            int(meta.get("m:created", 0)) / 1000,
+            int(meta.get("m:updated", 0)) / 1000,
             ttl_s=ttl_s,
             expires_at=self._clock() + ttl_s,
         )
@@ -857,10 +880,6 @@ class ContextStore:
         if tag != self._token_tag(session_id, order) or cursor < 1:
             raise InvalidArgumentError("page_token", "page token belongs to another session or order")
         return cursor
-
-
-def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
-    return dict(zip(flat[::2], flat[1::2]))
 
 
 def _decode_turn(item: bytes) -> Turn:
