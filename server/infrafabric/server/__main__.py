@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+import uvloop
 from infrafabric.server._common.server import serve
 from infrafabric.server._common.settings import SettingsError, load_settings
 from infrafabric.server.registry import SERVICES, load_all_descriptors
@@ -33,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     load_all_descriptors()
     try:
-        asyncio.run(serve(spec, settings))
+        # uvloop: a gRPC call through grpc.aio costs noticeably less CPU on it (bench/memory_bench.py).
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve(spec, settings))
     except OSError as exc:
         print(f"infrafabric-{spec.name}: {exc}", file=sys.stderr)
         return 1
