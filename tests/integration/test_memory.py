@@ -223,6 +223,25 @@ async def test_turn_pagination_both_orders(client) -> None:  # type: ignore[no-u
         await mem.list_turns("h", page_size=501)
 
 
+async def test_batch_append_is_in_order_and_all_or_none(client) -> None:  # type: ignore[no-untyped-def]
+    mem = client(fresh("batch"))
+    await mem.append_turn("b", "user", "first")
+    done = await mem.batch_append_turns("b", [("user", "second", {"k": 1}), ("assistant", "third", None)])
+    assert [(t.sequence, t.role, t.content) for t in done.turns] == [(2, "user", "second"), (3, "assistant", "third")]
+    assert dict(done.turns[0].metadata) == {"k": 1} and not done.degraded
+    # One bad turn anywhere: nothing of the batch is stored, and the violation names it.
+    with fails(grpc.StatusCode.INVALID_ARGUMENT, "turns[1].role"):
+        await mem.batch_append_turns("b", [("user", "fourth", None), ("robot", "fifth", None)])
+    with fails(grpc.StatusCode.INVALID_ARGUMENT, "turns[0].content"):
+        await mem.batch_append_turns("b", [("user", "  ", None)])
+    with fails(grpc.StatusCode.INVALID_ARGUMENT, "turns"):
+        await mem.batch_append_turns("b", [])
+    with fails(grpc.StatusCode.INVALID_ARGUMENT, "turns"):
+        await mem.batch_append_turns("b", [("user", "x", None)] * 101)
+    page = await mem.list_turns("b")
+    assert [t.content for t in page.turns] == ["first", "second", "third"]
+
+
 async def test_turn_cap_keeps_the_newest(client) -> None:  # type: ignore[no-untyped-def]
     mem = client(fresh("t"), user=LOAD_TEST_USER)  # far above the per-user rate limit
     total = DEFAULT_TURN_CAP + 5
@@ -428,6 +447,7 @@ async def test_tenant_isolation_under_every_rpc(client) -> None:  # type: ignore
     for who, b in intruders.items():
         await b.update_context("s", {"secret": who})
         await b.append_turn("s", "user", f"words of {who}")
+        await b.batch_append_turns("s", [("assistant", f"reply to {who}", None)])
         await b.add_memory(f"The PIN hint of {who} is a dog's name.", id="m1", metadata={"owner": "a"})
         await b.save_checkpoint("job", who.encode())
         assert _values(await b.get_context("s")) == {"secret": who}

@@ -33,6 +33,20 @@ class MemoryClient(ServiceClient[pb_grpc.MemoryServiceStub]):
         turn = pb.Turn(role=role, content=content, metadata=to_struct(metadata))
         return await self._unary("AppendTurn", pb.AppendTurnRequest(session_id=session_id, turn=turn), timeout=timeout)  # type: ignore[no-any-return]
 
+    async def batch_append_turns(
+        self,
+        session_id: str,
+        turns: Sequence[tuple[str, str, Mapping[str, Any] | None]],
+        *,
+        timeout: float | None = None,
+    ) -> pb.BatchAppendTurnsResponse:
+        """Appends ``(role, content, metadata)`` turns in order, all or none, with consecutive sequence numbers."""
+        request = pb.BatchAppendTurnsRequest(
+            session_id=session_id,
+            turns=[pb.Turn(role=role, content=content, metadata=to_struct(metadata)) for role, content, metadata in turns],
+        )
+        return await self._unary("BatchAppendTurns", request, timeout=timeout)  # type: ignore[no-any-return]
+
     async def list_turns(
         self,
         session_id: str,

@@ -12,6 +12,7 @@ from infrafabric.server.memory.engine import (
     ContextStore,
     ContextStoreConfig,
     InvalidArgumentError,
+    NewTurn,
     SessionNotFoundError,
 )
 
@@ -318,4 +319,22 @@ async def test_degraded_cache_byte_bound_counts_values_and_turns(private_valkey:
         assert page.degraded and [t.content[0] for t in page.turns] == ["z", "w"]
     finally:
         private_valkey.start()
+        await store.aclose()
+
+
+async def test_batch_append_while_degraded_is_replayed_in_order(private_valkey: ValkeyServer, tenant: str) -> None:
+    store = ContextStore.from_url(private_valkey.url, ContextStoreConfig(probe_interval_s=0.1))
+    try:
+        await store.append_turn(tenant, U, "s", "user", "one")
+        private_valkey.stop()
+        held = await store.append_turns(tenant, U, "s", [NewTurn("user", "two"), NewTurn("assistant", "three", {"k": 1})])
+        assert held.degraded and [t.content for t in held.turns] == ["two", "three"]
+        assert store.health().pending_writes == 1  # the batch is one journalled write
+        private_valkey.start()  # empty server: only the journal's writes come back
+        assert await store.probe()
+        page = await store.list_turns(tenant, U, "s")
+        assert [(t.seq, t.role, t.content, t.metadata) for t in page.turns] == [
+            (1, "user", "two", {}), (2, "assistant", "three", {"k": 1})
+        ]
+    finally:
         await store.aclose()

@@ -326,6 +326,64 @@ class AppendTurnResponse(_message.Message):
 Global___AppendTurnResponse: _TypeAlias = AppendTurnResponse  # noqa: Y015
 
 @_typing.final
+class BatchAppendTurnsRequest(_message.Message):
+    """BatchAppendTurnsRequest appends turns together."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: _builtins.int
+    TURNS_FIELD_NUMBER: _builtins.int
+    session_id: _builtins.str
+    """session_id names the session."""
+    @_builtins.property
+    def turns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Turn]:
+        """turns are appended in order (at most 100); if any is invalid, none is appended. Sequence and
+        create_time are set by the service.
+        """
+
+    def __init__(
+        self,
+        *,
+        session_id: _builtins.str = ...,
+        turns: _abc.Iterable[Global___Turn] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["session_id", b"session_id", "turns", b"turns"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchAppendTurnsRequest: _TypeAlias = BatchAppendTurnsRequest  # noqa: Y015
+
+@_typing.final
+class BatchAppendTurnsResponse(_message.Message):
+    """BatchAppendTurnsResponse carries the stored turns."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TURNS_FIELD_NUMBER: _builtins.int
+    DEGRADED_FIELD_NUMBER: _builtins.int
+    degraded: _builtins.bool
+    """degraded is true when the turns are held in the in-process cache until Redis returns."""
+    @_builtins.property
+    def turns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Turn]:
+        """turns are the stored turns, in request order."""
+
+    def __init__(
+        self,
+        *,
+        turns: _abc.Iterable[Global___Turn] | None = ...,
+        degraded: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "turns", b"turns"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchAppendTurnsResponse: _TypeAlias = BatchAppendTurnsResponse  # noqa: Y015
+
+@_typing.final
 class ListTurnsRequest(_message.Message):
     """ListTurnsRequest asks for a page of turns."""
 

@@ -59,6 +59,11 @@ class MemoryServiceStub:
                 request_serializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnRequest.SerializeToString,
                 response_deserializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnResponse.FromString,
                 _registered_method=True)
+        self.BatchAppendTurns = channel.unary_unary(
+                '/infrafabric.memory.v1.MemoryService/BatchAppendTurns',
+                request_serializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsRequest.SerializeToString,
+                response_deserializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsResponse.FromString,
+                _registered_method=True)
         self.ListTurns = channel.unary_unary(
                 '/infrafabric.memory.v1.MemoryService/ListTurns',
                 request_serializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.ListTurnsRequest.SerializeToString,
@@ -132,6 +137,14 @@ class MemoryServiceServicer:
 
     def AppendTurn(self, request, context):
         """AppendTurn appends a conversation turn to a session.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchAppendTurns(self, request, context):
+        """BatchAppendTurns appends several turns to a session in order, all or none, with consecutive
+        sequence numbers: a message and its reply in one call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -215,6 +228,11 @@ def add_MemoryServiceServicer_to_server(servicer, server):
                     servicer.AppendTurn,
                     request_deserializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnRequest.FromString,
                     response_serializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnResponse.SerializeToString,
+            ),
+            'BatchAppendTurns': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchAppendTurns,
+                    request_deserializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsRequest.FromString,
+                    response_serializer=infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsResponse.SerializeToString,
             ),
             'ListTurns': grpc.unary_unary_rpc_method_handler(
                     servicer.ListTurns,
@@ -370,6 +388,33 @@ class MemoryService:
             '/infrafabric.memory.v1.MemoryService/AppendTurn',
             infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnRequest.SerializeToString,
             infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.AppendTurnResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchAppendTurns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/infrafabric.memory.v1.MemoryService/BatchAppendTurns',
+            infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsRequest.SerializeToString,
+            infrafabric_dot_memory_dot_v1_dot_memory__service__pb2.BatchAppendTurnsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -46,6 +46,10 @@ class MemoryServiceStub:
     """DeleteContext deletes a session's context and its turns."""
     AppendTurn: _grpc.UnaryUnaryMultiCallable[_memory_service_pb2.AppendTurnRequest, _memory_service_pb2.AppendTurnResponse]
     """AppendTurn appends a conversation turn to a session."""
+    BatchAppendTurns: _grpc.UnaryUnaryMultiCallable[_memory_service_pb2.BatchAppendTurnsRequest, _memory_service_pb2.BatchAppendTurnsResponse]
+    """BatchAppendTurns appends several turns to a session in order, all or none, with consecutive
+    sequence numbers: a message and its reply in one call.
+    """
     ListTurns: _grpc.UnaryUnaryMultiCallable[_memory_service_pb2.ListTurnsRequest, _memory_service_pb2.ListTurnsResponse]
     """ListTurns lists a session's turns, paginated, in either order."""
     AddMemories: _grpc.UnaryUnaryMultiCallable[_memory_service_pb2.AddMemoriesRequest, _memory_service_pb2.AddMemoriesResponse]
@@ -81,6 +85,10 @@ class MemoryServiceAsyncStub(MemoryServiceStub):
     """DeleteContext deletes a session's context and its turns."""
     AppendTurn: _aio.UnaryUnaryMultiCallable[_memory_service_pb2.AppendTurnRequest, _memory_service_pb2.AppendTurnResponse]  # type: ignore[assignment]
     """AppendTurn appends a conversation turn to a session."""
+    BatchAppendTurns: _aio.UnaryUnaryMultiCallable[_memory_service_pb2.BatchAppendTurnsRequest, _memory_service_pb2.BatchAppendTurnsResponse]  # type: ignore[assignment]
+    """BatchAppendTurns appends several turns to a session in order, all or none, with consecutive
+    sequence numbers: a message and its reply in one call.
+    """
     ListTurns: _aio.UnaryUnaryMultiCallable[_memory_service_pb2.ListTurnsRequest, _memory_service_pb2.ListTurnsResponse]  # type: ignore[assignment]
     """ListTurns lists a session's turns, paginated, in either order."""
     AddMemories: _aio.UnaryUnaryMultiCallable[_memory_service_pb2.AddMemoriesRequest, _memory_service_pb2.AddMemoriesResponse]  # type: ignore[assignment]
@@ -137,6 +145,16 @@ class MemoryServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_memory_service_pb2.AppendTurnResponse, _abc.Awaitable[_memory_service_pb2.AppendTurnResponse]]:
         """AppendTurn appends a conversation turn to a session."""
+
+    @_abc_1.abstractmethod
+    def BatchAppendTurns(
+        self,
+        request: _memory_service_pb2.BatchAppendTurnsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_memory_service_pb2.BatchAppendTurnsResponse, _abc.Awaitable[_memory_service_pb2.BatchAppendTurnsResponse]]:
+        """BatchAppendTurns appends several turns to a session in order, all or none, with consecutive
+        sequence numbers: a message and its reply in one call.
+        """
 
     @_abc_1.abstractmethod
     def ListTurns(

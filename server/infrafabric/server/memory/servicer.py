@@ -34,6 +34,7 @@ from infrafabric.memory.v1 import memory_service_pb2_grpc as pb_grpc
 from infrafabric.server._common.errors import ServiceError, invalid_argument, rpc
 from infrafabric.server._common.identity import Identity, identity_from
 from infrafabric.server.memory.engine import (
+    NewTurn,
     ContextStoreConfig,
     EmbeddingModelMismatchError,
     EmbeddingModelUnavailableError,
@@ -265,6 +266,21 @@ class MemoryServicer(pb_grpc.MemoryServiceServicer):
         )
         self._mark(context, appended.degraded)
         return pb.AppendTurnResponse(turn=_turn_pb(appended.turn), degraded=appended.degraded)
+
+    @rpc(DOMAIN)
+    @_engine_errors()
+    async def BatchAppendTurns(
+        self, request: pb.BatchAppendTurnsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchAppendTurnsResponse:
+        tenant, user = self._who(context)
+        appended = await self._context.append_turns(
+            tenant,
+            user,
+            request.session_id,
+            [NewTurn(t.role, t.content, _from_struct(t, "metadata")) for t in request.turns],
+        )
+        self._mark(context, appended.degraded)
+        return pb.BatchAppendTurnsResponse(turns=[_turn_pb(t) for t in appended.turns], degraded=appended.degraded)
 
     @rpc(DOMAIN)
     @_engine_errors()

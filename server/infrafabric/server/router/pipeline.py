@@ -620,9 +620,11 @@ class GovernedTurns:
         # A blocked message is not kept verbatim: replaying it as history would re-trigger Guard on every later turn.
         user_text = "[message withheld by Guard]" if blocked else req.message
         try:
-            # One after the other: the user's turn must get the lower sequence number.
-            await memory.append_turn(req.session_id, "user", user_text, metadata={"blocked": blocked, "request_id": turn.identity.request_id})
-            await memory.append_turn(req.session_id, "assistant", turn.response.reply, metadata={"request_id": turn.identity.request_id})
+            # One call, in order, all or none: the user's turn gets the lower sequence number.
+            await memory.batch_append_turns(req.session_id, [
+                ("user", user_text, {"blocked": blocked, "request_id": turn.identity.request_id}),
+                ("assistant", turn.response.reply, {"request_id": turn.identity.request_id}),
+            ])
         except InfraFabricError as err:
             if err.code not in STAGE_DOWN:
                 raise

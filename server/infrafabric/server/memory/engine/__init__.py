@@ -19,10 +19,12 @@ from .context_store import (
     ContextStore,
     ContextStoreConfig,
     ContextStoreHealth,
+    NewTurn,
     SessionContext,
     Turn,
     TurnAppended,
     TurnPage,
+    TurnsAppended,
 )
 from .embedding import BatchingEmbedder, EmbedderConfig, MiniLMEmbedder
 from .errors import (
@@ -59,10 +61,12 @@ __all__ = [
     "ScoredMemory",
     "SemanticStore",
     "SemanticStoreConfig",
+    "NewTurn",
     "SessionContext",
     "SessionNotFoundError",
     "Turn",
     "TurnAppended",
+    "TurnsAppended",
     "TurnPage",
     "open_chroma_client",
     "open_memory_engine",

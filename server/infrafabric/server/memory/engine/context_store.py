@@ -43,7 +43,7 @@ import json
 import math
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
@@ -62,6 +62,7 @@ T = TypeVar("T")
 Scalar = str | int | float | bool
 Order = Literal["oldest_first", "newest_first"]
 ROLES = frozenset({"user", "assistant", "system", "tool"})
+MAX_TURNS_PER_APPEND = 100  # one BatchAppendTurns call
 _REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
 
 
@@ -116,6 +117,21 @@ class Turn:
 class TurnAppended:
     turn: Turn
     degraded: bool = False
+
+
+@dataclass(frozen=True)
+class TurnsAppended:
+    turns: list[Turn]
+    degraded: bool = False
+
+
+@dataclass(frozen=True)
+class NewTurn:
+    """A turn to append: who spoke, what was said, and caller-defined scalar metadata."""
+
+    role: str
+    content: str
+    metadata: Mapping[str, Scalar] | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +224,8 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 return context_json(raw)
 """
 
+# ARGV: now (ms), default ttl (ms), cap, then one encoded entry per turn. Returns the first new seq;
+# the turns get consecutive seqs, in order, all in one atomic step.
 _APPEND_LUA = """
 local ctx, turns = KEYS[1], KEYS[2]
 local now, cap = ARGV[1], tonumber(ARGV[3])
@@ -215,12 +233,15 @@ redis.call('HSETNX', ctx, 'm:created', now)
 redis.call('HSETNX', ctx, 'm:version', 0)
 redis.call('HSET', ctx, 'm:updated', now)
 local ttl = redis.call('HGET', ctx, 'm:ttl') or ARGV[2]
-local seq = redis.call('HINCRBY', ctx, 'm:seq', 1)
-redis.call('RPUSH', turns, seq .. ':' .. ARGV[4])
+local n = #ARGV - 3
+local last = redis.call('HINCRBY', ctx, 'm:seq', n)
+for i = 1, n do
+  redis.call('RPUSH', turns, (last - n + i) .. ':' .. ARGV[3 + i])
+end
 redis.call('LTRIM', turns, -cap, -1)
 redis.call('PEXPIRE', ctx, ttl)
 redis.call('PEXPIRE', turns, ttl)
-return seq
+return last - n + 1
 """
 
 # Returns false for an unknown session, else {next_cursor, entry...} in the requested order.
@@ -534,36 +555,64 @@ class ContextStore:
         metadata: Mapping[str, Scalar] | None = None,
     ) -> TurnAppended:
         """Append one turn (creating the session); the oldest turns beyond ``max_turns`` are trimmed."""
-        ctx, turns, cache_key = self._session_keys(tenant_id, user_id, session_id)
-        if role not in ROLES:
-            raise InvalidArgumentError("role", f"must be one of {', '.join(sorted(ROLES))}")
-        check_text(content, "content", self.config.max_turn_chars)
-        meta = self._check_turn_metadata(metadata)
-        now = self._clock()
-        entry_json = json.dumps({"r": role, "c": content, "t": now, "m": meta}, separators=(",", ":"))
-        ttl_ms = self._ttl_ms(self.config.session_ttl_s)
-        args = (int(now * 1000), ttl_ms, self.config.max_turns, entry_json)
+        appended = await self._append_turns(tenant_id, user_id, session_id, [NewTurn(role, content, metadata)], False)
+        return TurnAppended(appended.turns[0], appended.degraded)
 
-        async def remote() -> TurnAppended:
-            seq = int(await self._append(keys=[ctx, turns], args=list(args)))
-            turn = Turn(seq, role, content, now, meta)
+    async def append_turns(
+        self, tenant_id: str, user_id: str, session_id: str, new_turns: Sequence[NewTurn]
+    ) -> TurnsAppended:
+        """Append turns in order with consecutive sequence numbers, all or none (every turn is checked
+        before anything is written; errors name ``turns[i].<field>``); the oldest turns beyond
+        ``max_turns`` are trimmed."""
+        return await self._append_turns(tenant_id, user_id, session_id, new_turns, True)
+
+    async def _append_turns(
+        self, tenant_id: str, user_id: str, session_id: str, new_turns: Sequence[NewTurn], indexed: bool
+    ) -> TurnsAppended:
+        ctx, turns, cache_key = self._session_keys(tenant_id, user_id, session_id)
+        if not new_turns:
+            raise InvalidArgumentError("turns", "must hold at least one turn")
+        if len(new_turns) > MAX_TURNS_PER_APPEND:
+            raise InvalidArgumentError("turns", f"holds {len(new_turns)} turns; the limit is {MAX_TURNS_PER_APPEND}")
+        now = self._clock()
+        checked: list[tuple[str, str, dict[str, Scalar]]] = []
+        for i, new in enumerate(new_turns):
+            try:
+                if new.role not in ROLES:
+                    raise InvalidArgumentError("role", f"must be one of {', '.join(sorted(ROLES))}")
+                check_text(new.content, "content", self.config.max_turn_chars)
+                checked.append((new.role, new.content, self._check_turn_metadata(new.metadata)))
+            except InvalidArgumentError as exc:
+                if not indexed:
+                    raise
+                raise InvalidArgumentError(f"turns[{i}].{exc.field}", exc.description) from None
+        entries = [json.dumps({"r": r, "c": c, "t": now, "m": m}, separators=(",", ":")) for r, c, m in checked]
+        ttl_ms = self._ttl_ms(self.config.session_ttl_s)
+        args = (int(now * 1000), ttl_ms, self.config.max_turns, *entries)
+
+        async def remote() -> TurnsAppended:
+            first = int(await self._append(keys=[ctx, turns], args=list(args)))
+            stored = [Turn(first + i, r, c, now, m) for i, (r, c, m) in enumerate(checked)]
             entry = self._local_session(cache_key)
             if entry is not None:
-                entry.seq = seq
-                self._push_local_turn(entry, turn)
+                entry.seq = stored[-1].seq
+                for turn in stored:
+                    self._push_local_turn(entry, turn)
                 self._cache.put(cache_key, entry)
-            return TurnAppended(turn)
+            return TurnsAppended(stored)
 
-        def local() -> TurnAppended:
+        def local() -> TurnsAppended:
             entry = self._local_session(cache_key) or _LocalSession({}, 0, now, now, 0, deque(), 0.0)
-            entry.seq += 1
             entry.updated_at = now
             entry.expires_at = now + (entry.ttl_s or self.config.session_ttl_s)
-            turn = Turn(entry.seq, role, content, now, meta)
-            self._push_local_turn(entry, turn)
+            stored = []
+            for r, c, m in checked:
+                entry.seq += 1
+                stored.append(Turn(entry.seq, r, c, now, m))
+                self._push_local_turn(entry, stored[-1])
             self._cache.put(cache_key, entry)
-            self._journal_add("append", (ctx, turns), args, len(entry_json) + 64)
-            return TurnAppended(turn, degraded=True)
+            self._journal_add("append", (ctx, turns), args, sum(len(e) for e in entries) + 64)
+            return TurnsAppended(stored, degraded=True)
 
         return await self._call(remote, local)
 
