@@ -1,13 +1,13 @@
 """The governed chat turn (ARCHITECTURE.md, "A governed chat turn").
 
-    history (Memory L1) ─┬─ Guard.ScreenInput ──┐
-                         ├─ Emotion.AnalyzeText ├─ blocked? → refusal            ┐
-                         └─ Memory.Search ──────┘  crisis?  → escalation + safe   │
-                                                   else     → persona prompt      ├─ Memory.AppendTurn
-                                                              budget check        │  Audit.AppendEvent
-                                                              provider (retries,  │  → receipt
-                                                              fallback, offline)  │
-                                                              Guard.ScreenOutput ─┘
+    Memory.SearchMemories ─────────────────────────┐
+    Memory.ListTurns ─┬─ Guard.ScreenInput ───────┤
+                      └─ Emotion.AnalyzeText ─────┴─ blocked? → refusal                ┐
+                         (+ the persona prompt)       crisis?  → escalation + safe     │
+                                                      else     → budget hold           ├─ Memory.BatchAppendTurns
+                                                                 provider (retries,    │  Audit.AppendEvent
+                                                                 fallback, offline)    │  → receipt
+                                                                 Guard.ScreenOutput ───┘
 
 Every call to another service goes through Envoy with the caller's own token, so each service sees
 the person's verified identity and applies its own tenancy rules. Stages degrade as documented:
@@ -169,8 +169,19 @@ class GovernedTurns:
         guard, memory, emotion, audit = self._clients(identity)
         timeout = self._stage_timeout(deadline)
 
-        await self._load_history(turn, memory, timeout)
-        await self._screen_and_read(turn, guard, memory, emotion, timeout)
+        # Long-term memory search needs only the message: it runs while history loads and the
+        # message is screened (which need the history), off the turn's critical path.
+        search = asyncio.ensure_future(
+            memory.search_memories(req.message, top_k=self.settings.memory_results, timeout=timeout)
+            if self.settings.memory_results > 0 else asyncio.sleep(0, result=[])
+        )
+        try:
+            await self._load_history(turn, memory, timeout)
+            await self._screen_and_read(turn, guard, emotion, search, timeout)
+        finally:
+            search.cancel()  # a no-op once it finished
+            if search.done() and not search.cancelled():
+                search.exception()  # seen: a failure here was either handled above or is moot
         assert turn.guard_in is not None
         if turn.guard_in.verdict == guard_pb.VERDICT_BLOCK:
             turn.response.reply = replies.refusal(turn.language)
@@ -201,7 +212,7 @@ class GovernedTurns:
         turn.history = [(t.role, t.content, dict(t.metadata)) for t in reversed(page.turns)]
 
     async def _screen_and_read(
-        self, turn: Turn, guard: GuardClient, memory: MemoryClient, emotion: EmotionClient, timeout: float
+        self, turn: Turn, guard: GuardClient, emotion: EmotionClient, search: Awaitable[Any], timeout: float
     ) -> None:
         req = turn.request
         user_history = [
@@ -210,7 +221,6 @@ class GovernedTurns:
             if role == "user" and not meta.get("blocked")
         ]
         emotion_history = [(role, content) for role, content, meta in turn.history if not meta.get("blocked")]
-        wanted_memories = self.settings.memory_results > 0 and "memory_unavailable" not in turn.degradations
         results = await asyncio.gather(
             guard.screen_input(req.message, history=user_history, session_id=req.session_id, timeout=timeout),
             emotion.analyze_text(
@@ -218,8 +228,7 @@ class GovernedTurns:
                 compose_persona=req.persona or self.settings.default_persona, region_code=req.region_code.upper(),
                 timeout=timeout,
             ),
-            memory.search_memories(req.message, top_k=self.settings.memory_results, timeout=timeout)
-            if wanted_memories else asyncio.sleep(0, result=[]),
+            search,
             return_exceptions=True,
         )
         guard_res, emotion_res, memory_res = results
