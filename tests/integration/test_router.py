@@ -138,6 +138,14 @@ async def test_all_providers_down_gives_a_degraded_answer_from_memory(mesh, toke
     assert resp.model == "" and len(resp.attempts) >= 2 and all(a.outcome != "ok" for a in resp.attempts)
     entry = await _verify_offline(mesh, tok, resp.receipt)
     assert entry["payload"]["outcome"] == "OUTCOME_DEGRADED"
+    # No model answered, so the budget hold taken before the calls was given back, and nothing was spent.
+    r = redis.Redis.from_url(mesh.redis_url, decode_responses=True)
+    try:
+        keys = r.keys("if:budget:{acme}:u:router-offline:*")
+        assert keys and all(int(r.hget(k, "held_tokens") or 0) == 0 for k in keys), {k: r.hgetall(k) for k in keys}
+        assert all(int(r.hget(k, "tokens") or 0) == 0 for k in keys)
+    finally:
+        r.close()
 
 
 async def test_streaming_turn_sends_screened_deltas_then_the_receipt(mesh, token):

@@ -331,7 +331,10 @@ class GovernedTurns:
     # ------------------------------------------------------------------ the answer
     def _system_prompt(self, turn: Turn) -> str:
         """The persona's prompt Emotion composed with its analysis; the default prompt when Emotion is down."""
-        if turn.analysis is None or not turn.analysis.HasField("composed"):
+        if turn.analysis is None:
+            return DEFAULT_SYSTEM_PROMPT  # already flagged emotion_unavailable
+        if not turn.analysis.HasField("composed"):  # an Emotion replica that predates ComposeOptions
+            turn.degradations.append("persona_unavailable")
             return DEFAULT_SYSTEM_PROMPT
         composed = turn.analysis.composed
         turn.steps["persona"] = {
