@@ -88,4 +88,9 @@ def test_fast_gate_says_no_only_when_there_is_no_match() -> None:
     digits = fastre.gate(r"[0-9]{5}")
     assert digits("order 12345 shipped")
     assert not digits("no long numbers 12 34")
-    assert digits("числа 1 2")  # non-ASCII text: the gate cannot answer, so it says maybe
+    # Non-ASCII text: the widened UTF-8 translation answers (Unicode digits count for \d, never for [0-9]).
+    assert not digits("числа 1 2")
+    assert digits("числа 12345")
+    assert not digits("числа ١٢٣٤٥")
+    assert fastre.gate(r"\d{5}")("числа ١٢٣٤٥")
+    assert digits("bad surrogate \ud800")  # not UTF-8: Python decides

@@ -30,12 +30,11 @@ class DerivedView:
 
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z0-9])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x)?[0-9A-Fa-f]{2}[\s:,]?){10,}(?![0-9A-Fa-f])|(?:\\x[0-9A-Fa-f]{2}){6,}")
-_HEX_GATE = re.compile(r"[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}[\s:,]?[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}")
 _URLENC = re.compile(r"[^\s%]{0,40}(?:%[0-9A-Fa-f]{2}[^\s%]{0,12}){4,}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w(?!\w)")
 # RE2 gates (supersets of the patterns above): most texts hold none of these runs.
 _B64_RUNS = Searcher(re.compile(r"[A-Za-z0-9+/_-]{16,}"))
-_HEX_MAYBE = gate(_HEX_GATE.pattern)
+_HEX_MAYBE = gate(_HEX)
 _SPACED_MAYBE = gate(r"(?:\w[ \t.\-_*|,/+]{1,3}){4,}\w")
 
 
@@ -74,8 +73,6 @@ def _b64(candidate: str) -> str | None:
 
 def _maybe_base64(text: str) -> bool:
     """False only when no run of 16+ base64 characters holds a capital letter (hyphenated words do not)."""
-    if not text.isascii():
-        return True
     return any(not text[start:end].islower() for start, end in _B64_RUNS.spans(text))
 
 
@@ -87,7 +84,7 @@ def find_encoded_runs(text: str) -> list[DerivedView]:
             decoded = _b64(m.group())
             if decoded:
                 views.append(DerivedView("base64", m.start(), m.end(), decoded))
-    if _HEX_MAYBE(text) and _HEX_GATE.search(text):
+    if _HEX_MAYBE(text):
         for m in _HEX.finditer(text):
             digits = re.sub(r"0x|\\x|[\s:,]", "", m.group())
             if len(digits) % 2:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from itertools import accumulate, compress
 from typing import Iterable, Sequence
 
 from . import decode
@@ -141,10 +142,15 @@ class _RuleIndex:
         self.rot13_ids = frozenset(ids[w] for w in rot13_words)
         self.reversed_ids = frozenset(ids[w] for w in reversed_words)
         # Trigger words as atom ids (a scan looks for occurrences only of triggers the RE2 pass saw),
-        # each with its space-padded ASCII spelling for ``_WordStarts`` (None: not plain ASCII letters/digits).
-        self.triggers: list[tuple[tuple[str, int, bytes | None], ...]] = [
-            tuple((word, ids[word], _padded(word)) for word in sorted(compiled.triggers)) if not compiled.rule.substring
-            else () for compiled, _, _ in self.entries]
+        # each atom's word with its ASCII spelling for ``_WordStarts`` (None: not plain ASCII letters/digits).
+        self.trigger_ids: list[frozenset[int]] = [
+            frozenset(ids[word] for word in compiled.triggers) if not compiled.rule.substring else frozenset()
+            for compiled, _, _ in self.entries]
+        self.trigger_words: dict[int, tuple[str, bytes | None]] = {
+            ids[word]: (word, _ascii_word(word)) for compiled, _, _ in self.entries if not compiled.rule.substring
+            for word in compiled.triggers}
+        self.all_ascii_triggers = [all(_ascii_word(word) is not None for word in compiled.triggers)
+                                   for compiled, _, _ in self.entries]
         # RE2 supersets (fastre.gate) of the rules searched in full: one DFA pass says "cannot match".
         # Word-triggered rules are only tried where a trigger starts, which costs less than a gate.
         self.gates = [gate(compiled.regex) if compiled.rule.substring else None for compiled, _, _ in self.entries]
@@ -188,7 +194,8 @@ class _RuleIndex:
             found = self.scanner.found(text)
         results: list[tuple[int, re.Match[str]]] = []
         words: _WordStarts | None = None
-        for index in self.candidates(found, detectors):
+        candidates = self.candidates(found, detectors)
+        for index in candidates:
             compiled = self.entries[index][0]
             if compiled.rule.substring:
                 # Scripts without word boundaries: the trigger already occurs (prefilter), search in full.
@@ -198,13 +205,27 @@ class _RuleIndex:
             # Word-triggered rules are anchored: each pattern starts with one of its trigger words,
             # so it is tried only where a trigger word starts, never at every position.
             if words is None:
-                words = _WordStarts(text)
+                # Only the trigger words of these candidates that the RE2 pass saw are looked up: a
+                # long document holds thousands of other trigger words ("the", "for").
+                trigger_words = self.trigger_words
+                wanted = frozenset(trigger_words[atom_id][1] for i in candidates
+                                   for atom_id in self.trigger_ids[i].intersection(found)) - {None}
+                words = _WordStarts(text, wanted)  # type: ignore[arg-type]
             match = compiled.regex.match
+            present = self.trigger_ids[index].intersection(found)
+            if len(present) == 1 or (words.word_bytes is not None and self.all_ascii_triggers[index]):
+                # Each position starts one whole word only, so no start is tried twice.
+                for atom_id in present:
+                    word, ascii_word = self.trigger_words[atom_id]
+                    for start in words.starts(word, ascii_word):
+                        found_match = match(text, start)
+                        if found_match:
+                            results.append((index, found_match))
+                continue
             tried: set[int] = set()
-            for word, atom_id, padded in self.triggers[index]:
-                if atom_id not in found:
-                    continue
-                for start in words.starts(word, padded):
+            for atom_id in present:
+                word, ascii_word = self.trigger_words[atom_id]
+                for start in words.starts(word, ascii_word):
                     if start in tried:
                         continue
                     tried.add(start)
@@ -262,8 +283,9 @@ codecs.register_error(_WORD_BYTES_ERRORS, _word_bytes)
 _MAX_OCCURRENCES = 400  # per trigger word and text; bounds the work an adversarial text can cause
 
 
-def _padded(word: str) -> bytes | None:
-    return b" " + word.encode() + b" " if word.isascii() and word.isalnum() else None
+def _ascii_word(word: str) -> bytes | None:
+    """The word's bytes when ``_WordStarts`` can look it up as one token (plain ASCII letters/digits), else None."""
+    return word.encode() if word.isascii() and word.isalnum() else None
 
 
 class _WordStarts:
@@ -272,31 +294,51 @@ class _WordStarts:
     Short trigger words ("i", "no", "you") occur inside most words; checking every substring hit in
     Python cost more than running the rules. The text is encoded one byte per character (non-ASCII
     ones by ``_word_bytes``) and one ``bytes.translate`` turns every non-alphanumeric character into
-    a space, so ``find(b" word ")`` hits only whole words. Text that is mostly non-ASCII (Chinese,
-    Russian, ...) keeps the plain search, which costs less there than encoding character by character.
+    a space, so the space-separated tokens of the result are exactly the text's whole words, each
+    at its character offset. With many wanted words one pass over the tokens records where each
+    starts (a ``bytes.find`` loop per word cost twice as much on a prompt); with a few (a chunk of
+    a long document) each gets its ``find`` loop for `` word ``. Text that is mostly non-ASCII
+    (Chinese, Russian, ...) keeps the plain search, which costs less there than encoding character
+    by character.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, wanted: frozenset[bytes]) -> None:
         self.text = text
-        self.padded_text: bytes | None = None
+        self.wanted = wanted
+        self.word_bytes: bytes | None = None
         if text.isascii():
-            self.padded_text = b" " + text.encode("ascii").translate(_ASCII_WORD_BYTES) + b" "
+            self.word_bytes = text.encode("ascii").translate(_ASCII_WORD_BYTES)
         elif len(text.encode("utf-8", "surrogatepass")) - len(text) <= len(text) // 8:
-            self.padded_text = b" " + text.encode("ascii", _WORD_BYTES_ERRORS).translate(_ASCII_WORD_BYTES) + b" "
+            self.word_bytes = text.encode("ascii", _WORD_BYTES_ERRORS).translate(_ASCII_WORD_BYTES)
+        self.tokens: dict[bytes, list[int]] | None = None
+        self.padded: bytes | None = None
         self.cache: dict[str, list[int]] = {}
 
-    def starts(self, word: str, padded: bytes | None) -> list[int]:
+    def starts(self, word: str, ascii_word: bytes | None) -> Sequence[int]:
+        """Starts of the first ``_MAX_OCCURRENCES`` whole-word occurrences of ``word``, in order."""
+        if self.word_bytes is not None and ascii_word is not None and ascii_word in self.wanted:
+            if len(self.wanted) > _FIND_LOOP_WORDS:
+                if self.tokens is None:
+                    self.tokens = _token_starts(self.word_bytes, self.wanted)
+                return self.tokens.get(ascii_word, _NO_STARTS)
+            if self.padded is None:
+                self.padded = b" " + self.word_bytes + b" "
+            found = self.cache.get(word)
+            if found is None:
+                found = self.cache[word] = _padded_occurrences(self.padded, b" " + ascii_word + b" ")
+            return found
         found = self.cache.get(word)
         if found is None:
-            if self.padded_text is not None and padded is not None:
-                found = _padded_occurrences(self.padded_text, padded)
-            else:
-                found = _occurrences(self.text, word)
-            self.cache[word] = found
+            found = self.cache[word] = _occurrences(self.text, word)
         return found
 
 
+_NO_STARTS: tuple[int, ...] = ()
+_FIND_LOOP_WORDS = 4  # up to this many wanted words, a find loop per word beats one pass over all tokens
+
+
 def _padded_occurrences(padded_text: bytes, padded_word: bytes) -> list[int]:
+    """Starts of `` word `` in the space-padded word bytes (= the word's character offsets in the text)."""
     starts: list[int] = []
     step = len(padded_word) - 1  # the trailing space may lead the next occurrence
     pos = padded_text.find(padded_word)
@@ -306,6 +348,25 @@ def _padded_occurrences(padded_text: bytes, padded_word: bytes) -> list[int]:
         starts.append(pos)
         pos = padded_text.find(padded_word, pos + step)
     return starts
+
+
+def _token_starts(word_bytes: bytes, wanted: frozenset[bytes]) -> dict[bytes, list[int]]:
+    """Where each wanted token of the space-separated ``word_bytes`` starts (first ``_MAX_OCCURRENCES`` of each)."""
+    found: dict[bytes, list[int]] = {}
+    tokens = word_bytes.split(b" ")
+    # Token k starts after every earlier token and its separating space; the iteration runs in C,
+    # the Python loop sees only the wanted tokens.
+    token_starts = accumulate(map(_PLUS_ONE, map(len, tokens)), initial=0)
+    for token, position in compress(zip(tokens, token_starts), map(wanted.__contains__, tokens)):
+        starts = found.get(token)
+        if starts is None:
+            found[token] = [position]
+        elif len(starts) < _MAX_OCCURRENCES:
+            starts.append(position)
+    return found
+
+
+_PLUS_ONE = (1).__add__
 
 
 def _occurrences(text: str, word: str, limit: int = _MAX_OCCURRENCES) -> list[int]:

@@ -282,16 +282,22 @@ _PERSONA_NAMES = (r"betterdan|better\s+dan|anti-?dan|apophis|ucar|basedgpt|alpha
                   r"evilbot|devil\s*gpt|h4x|hackerman|mongo\s+tom|khajiit|neurosemantical|chaosgpt|dude\s+ai|stan\s+ai|aim\s+ai|"
                   r"always\s+intelligent\s+and\s+machiavellian|strive\s+to\s+avoid\s+norms|niccolo\s+machiavelli|dan\s+\d+(?:\.\d+)?")
 
+# The second speaker's prefix in a dual-response template ("[🔓JAILBREAK]: ...").
+_PERSONA_SECOND_PREFIX = (r"(?:^|\n|\s)[\[(]?(?:🔓|🔒|dan|jailbreak|jailbroken|classic|developer\s+mode\s+output|"
+                          r"normal\s+output|stan|dude|aim|antigpt|betterdan|chatgpt|gpt|evil|unfiltered|😈|🤓)[\])]?\s*:")
+
 JAILBREAK_RULES: list[Rule] = [
     Rule("jb.dan", 0.97, r"(?<=do\s)anything\s+now\b", _w("anything"), reason="DAN template"),
     Rule("jb.dan_name", 0.9, r"\b(?:as|be|called|named|act\s+as|pretend\s+to\s+be|you\s+are|become|respond\s+as|answer\s+as|"
          r"stay|called)\s+(?:a\s+|an\s+|the\s+)?[\"'(\[]?(?:dan|stan|dude|aim|antigpt|betterdan|basedgpt|apophis|ucar|alphabreak|"
          r"maximum|omega|nraf|burple|jailbreak|jailbroken|developer\s+mode)[\"')\]]?(?:\s|[.,:;!]|$)",
          _w("as be called named act pretend you become respond answer stay"), reason="named jailbreak persona"),
+    # The lookahead (the second prefix within 480 characters: one linear pass) changes no match; it
+    # spares the 81 x 401 retries of the two gaps when there is no second prefix, ~0.1 ms a try.
     Rule("jb.persona_prefix", 0.85, r"(?:dan|jailbreak|jailbroken|classic|developer\s+mode\s+output|normal\s+output|stan|dude|aim|"
-         r"antigpt|betterdan|chatgpt|gpt|evil|unfiltered)[\])]?\s*:[^\n]{0,80}[\s\S]{0,400}?(?:^|\n|\s)[\[(]?(?:🔓|🔒|dan|jailbreak|"
-         r"jailbroken|classic|developer\s+mode\s+output|normal\s+output|stan|dude|aim|antigpt|betterdan|chatgpt|gpt|evil|unfiltered|😈|🤓)"
-         r"[\])]?\s*:", _w("dan jailbreak jailbroken classic developer normal stan dude aim antigpt betterdan chatgpt gpt evil unfiltered"),
+         rf"antigpt|betterdan|chatgpt|gpt|evil|unfiltered)[\])]?\s*:(?=[\s\S]{{0,480}}?{_PERSONA_SECOND_PREFIX})[^\n]{{0,80}}"
+         rf"[\s\S]{{0,400}}?{_PERSONA_SECOND_PREFIX}",
+         _w("dan jailbreak jailbroken classic developer normal stan dude aim antigpt betterdan chatgpt gpt evil unfiltered"),
          reason="dual-response persona template"),
     Rule("jb.persona_prefix_emoji", 0.85, r"(?:🔓|🔒|😈|🤓)[\])]?\s*:[^\n]{0,80}[\s\S]{0,400}?(?:🔓|🔒|😈|🤓)[\])]?\s*:",
          ("🔓", "🔒", "😈", "🤓"), substring=True, reason="dual-response persona template"),

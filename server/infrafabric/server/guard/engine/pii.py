@@ -114,6 +114,7 @@ llc corp group team service services customer support account email phone fax of
 _IBAN_MAYBE, _NINO_MAYBE, _DNI_MAYBE, _IPV4_MAYBE = gate(_IBAN), gate(_NINO), gate(_DNI), gate(_IPV4)
 _STREET_GATES = {regex: gate(regex) for regex in (_STREET_NUMBER_FIRST, _STREET_SUFFIX, _STREET_WORD_FIRST, _UNIT)}
 _TITLE_NAME_MAYBE, _INITIAL_NAME_MAYBE = gate(_TITLE_NAME), gate(_INITIAL_NAME)
+_IPV6_MAYBE = gate(_IPV6)
 # Marker words and introduction phrases in one RE2 pass each: dozens of ``in`` / ``find`` calls on a
 # 2 KB text cost more than all the regexes they guard.
 _MARKER_SCANNER = AtomScanner((*_STREET_WORD_FIRST_MARKERS, *_UNIT_MARKERS, *_TITLE_MARKERS))
@@ -256,7 +257,7 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
                     found.append(PiiMatch("IP_ADDRESS", m.start(), m.end(), 0.8, "IPv4 address"))
         if "STREET_ADDRESS" in want:
             found.extend(_find_streets(text, markers))
-    if "IP_ADDRESS" in want and ("::" in text or text.count(":") >= 5):
+    if "IP_ADDRESS" in want and ("::" in text or text.count(":") >= 5) and _IPV6_MAYBE(text):
         for m in _IPV6.finditer(text):
             try:
                 ipaddress.IPv6Address(m.group())

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .fastre import Searcher
 from .prefilter import AtomScanner
 
 __all__ = ["SecretMatch", "find_secrets", "shannon_entropy"]
@@ -62,6 +63,8 @@ _PASSWORD_MARKERS = ("password", "passwd", "pwd", "passphrase", "secret", "api_k
                      "access-token", "auth_token", "auth-token", "client_secret", "client-secret", "private_key", "private-key",
                      "contraseña", "passwort", "mot de passe", "senha")
 _CANDIDATE_CHARS = re.compile(r"[A-Za-z0-9+/_=-]{24,256}")
+# The tokens of ``text.split()`` that are 24+ characters long, with their offsets (same whitespace: RE2 on ASCII).
+_LONG_TOKENS = Searcher(re.compile(r"[^\s]{24,}"))
 # All markers in one RE2 pass: fifty ``in`` tests cost ~150 µs on a 2 KB text, one pass a few.
 _MARKER_SCANNER = AtomScanner(m for markers in _MARKERS.values() for m in markers)
 _PASSWORD_SCANNER = AtomScanner(_PASSWORD_MARKERS)
@@ -93,11 +96,8 @@ def find_secrets(text: str, *, entropy_threshold: float = 4.3) -> list[SecretMat
             found.append(SecretMatch(name, start, end, score, f"{name.replace('_', ' ').lower()} format"))
     taken = [(s.start, s.end) for s in found]
     # Entropy: only whitespace-separated tokens long enough to be keys are looked at.
-    pos = 0
-    for token in text.split():
-        if len(token) < 24:
-            continue
-        pos = text.find(token, pos)
+    for pos, token_end in _LONG_TOKENS.spans(text):
+        token = text[pos:token_end]
         for m in _CANDIDATE_CHARS.finditer(token):
             value = m.group()
             start, end = pos + m.start(), pos + m.end()
@@ -109,5 +109,4 @@ def find_secrets(text: str, *, entropy_threshold: float = 4.3) -> list[SecretMat
             entropy = shannon_entropy(value)
             if entropy >= entropy_threshold:
                 found.append(SecretMatch("HIGH_ENTROPY_TOKEN", start, end, 0.6, f"high-entropy token ({entropy:.1f} bits/char)"))
-        pos += len(token)
     return found

@@ -53,6 +53,15 @@ class Finding:
     entity: str = ""  # PII / secret type, e.g. "EMAIL", "CREDIT_CARD", "AWS_ACCESS_KEY"
     placeholder: str = ""  # the mask used in redacted text, e.g. "<EMAIL_1>"
 
+    # A screen builds dozens of findings; the generated frozen __init__ sets each field through
+    # object.__setattr__ (about 4 µs a finding), filling the instance dict at once costs a quarter.
+    # The dataclass keeps this __init__ (it never replaces one the class defines); fields stay frozen.
+    def __init__(self, category: str, detector: str, score: float, source: Source, source_index: int, start: int,
+                 end: int, reason: str, rule: str = "", decoded_via: str = "", entity: str = "", placeholder: str = "") -> None:
+        self.__dict__.update(category=category, detector=detector, score=score, source=source, source_index=source_index,
+                             start=start, end=end, reason=reason, rule=rule, decoded_via=decoded_via, entity=entity,
+                             placeholder=placeholder)
+
 
 @dataclass(frozen=True)
 class Vote:
