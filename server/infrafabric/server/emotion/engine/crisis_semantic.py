@@ -10,12 +10,12 @@ chosen out-of-fold for a false-alarm budget. The hand-written prototypes in
 ``data/crisis_prototypes.yaml`` (crisis sentences per signal type and hard negatives) name the
 signal type of a flagged message (nearest crisis prototype); without a head (``head=None``) they
 also decide: best crisis similarity above an absolute threshold AND beating the best negative by a
-margin. Measured (bench/crisis_eval.py --semantic, patterns + this stage, escalate = medium+): on
-crisis_test_final recall 0.60 / false alarms 1.6 % with the head vs 0.53 / 1.6 % with prototypes
-alone; crisis_heldout5 0.61 / 8.3 %; the blind set bench/data/blind (never tuned on) 0.45 / 1.3 %
-against 0.19 / 0.9 % for the patterns alone. Misses remain on indirect phrasing: the threshold is strict.
-About 30-70 ms per embedded message, so the stage is opt-in. Rebuild after editing the YAML or the
-training sets::
+margin. Measured (bench/crisis_eval.py --semantic, patterns + this stage, escalate = medium+), the
+head trained on 7,304 rows (crisis_train*, dev, heldout1-4): the blind set bench/data/blind (never
+tuned on) recall 0.63 / false alarms 1.3 % against 0.19 / 0.9 % for the patterns alone;
+crisis_test_final 0.60 / 1.1 %; crisis_heldout5 0.67 / 5.6 % (its negatives mirror its crisis rows).
+Misses remain on indirect phrasing: the threshold is strict. About 30-70 ms per embedded message,
+so the stage is opt-in. Rebuild after editing the YAML or the training sets::
 
     .venv/bin/python -m infrafabric.server.emotion.engine.crisis_semantic --build
     .venv/bin/python -m infrafabric.server.emotion.engine.crisis_semantic --build-head bench/data/crisis_train*.jsonl ...
