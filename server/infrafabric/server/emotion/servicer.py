@@ -218,11 +218,8 @@ class EmotionServicer(pb_grpc.EmotionServiceServicer):
         confident = analysis.language and analysis.language_confidence >= MIN_REPLY_LANGUAGE_CONFIDENCE
         response.reply_language = analysis.language if confident else (request.language_hint or "en")
         if persona is not None:
-            profile = EmotionProfile(
-                dominant=analysis.dominant, valence=analysis.valence, arousal=analysis.arousal,
-                crisis_level=analysis.crisis.level,
-            )
-            response.composed.CopyFrom(self._compose(persona, profile, response.reply_language, request.compose.region_code))
+            composed = self._compose(persona, analysis.profile(), response.reply_language, request.compose.region_code)
+            response.composed.CopyFrom(composed)
         return response
 
     @rpc(DOMAIN)
