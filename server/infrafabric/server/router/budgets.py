@@ -294,7 +294,7 @@ class BudgetLedger:
         self._bounds_hour = -1
         self._bounds: list[tuple[Window, str, datetime]] = []
 
-    def _window_bounds(self, now: float) -> list[tuple[Window, str, datetime]]:
+    def _current_windows(self, now: float) -> list[tuple[Window, str, datetime]]:
         hour = int(now // 3600)
         if hour != self._bounds_hour:
             moment = datetime.fromtimestamp(now, UTC)
@@ -305,7 +305,7 @@ class BudgetLedger:
     def _slots(self, tenant: str, user: str, now: float) -> list[_Slot]:
         # quote(): identities come from JWT claims; braces or colons in them must not break the key layout.
         tag = f"{self._prefix}:{{{quote(tenant, safe='')}}}"
-        bounds = self._window_bounds(now)
+        bounds = self._current_windows(now)
         slots = []
         for scope, subject, scope_key in ((Scope.TENANT, tenant, "t"), (Scope.USER, user, f"u:{quote(user, safe='')}")):
             limits = self.config.limits(tenant, scope)

@@ -229,10 +229,8 @@ class Provider(abc.ABC):
         except ProviderError:
             raise
         except Exception as exc:
-            mapped = self._map_error(exc, model)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            self._raise_mapped(exc, model)
+            raise
 
     async def stream(
         self,
@@ -261,16 +259,20 @@ class Provider(abc.ABC):
         except ProviderError:
             raise
         except Exception as exc:
-            mapped = self._map_error(exc, model)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            self._raise_mapped(exc, model)
+            raise
         finally:
             await inner.aclose()
 
     @abc.abstractmethod
     async def aclose(self) -> None:
         """Closes the SDK client's connection pool."""
+
+    def _raise_mapped(self, exc: Exception, model: str) -> None:
+        """Raises the SDK error ``exc`` as a ``ProviderError`` when it is one the taxonomy knows."""
+        mapped = self._map_error(exc, model)
+        if mapped is not None:
+            raise mapped from exc
 
     def _check_time(self, deadline: Deadline, model: str) -> float:
         remaining = deadline.remaining()
