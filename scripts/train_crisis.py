@@ -36,8 +36,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
-from infrafabric.server.emotion.engine.crisis import CrisisDetector  # noqa: E402
-from infrafabric.server.emotion.engine.crisis_model import TYPE_LABELS, CrisisModel, hashed_features  # noqa: E402
+from infrafabric.server.emotion.engine.crisis import CrisisDetector
+from infrafabric.server.emotion.engine.crisis_model import (
+    TYPE_LABELS,
+    CrisisModel,
+    hashed_features,
+)
 
 SEED = 20240612
 DEFAULT_OUT = ROOT / "server/infrafabric/server/emotion/engine/data/crisis_model.npz"
@@ -53,8 +57,12 @@ _UNREAD_RISK = re.compile(
 
 
 def _read(path: Path) -> list[dict]:
+    """Rows of a JSONL file; a row without a template ``group`` is a group of its own."""
     with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        rows = [json.loads(line) for line in fh if line.strip()]
+    for i, row in enumerate(rows):
+        row.setdefault("group", f"{path.name}:{i}")
+    return rows
 
 
 def _matrix(texts: list[str], bits: int):
