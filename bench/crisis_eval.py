@@ -3,11 +3,13 @@
 Input: JSONL lines with ``text``, ``label`` (crisis|none), ``lang`` and optional ``level``.
 A text counts as flagged when the engine's crisis level is medium or above (``escalate``).
 
-    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--learned] [--semantic]
+    .venv/bin/python bench/crisis_eval.py bench/data/crisis_heldout.jsonl [--show-errors] [--json] [--patterns-only] [--semantic]
 
-``--learned`` adds the learned second stage and ``--semantic`` the sentence-encoder stage with its
-trained head (both off by default in the engine; ``--prototypes-only`` for the head-less rule) for before/after comparisons. With ``--semantic`` the latency is also
-reported over the messages on which the semantic stage actually ran (the cascade skips the rest).
+By default the engine is measured as it ships: curated patterns plus the learned stage.
+``--patterns-only`` leaves the learned stage out, and ``--semantic`` adds the opt-in sentence-encoder
+stage with its trained head (``--prototypes-only`` for the head-less rule), for before/after
+comparisons. With ``--semantic`` the latency is also reported over the messages on which the
+semantic stage actually ran (the cascade skips the rest).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5,
                         help="time each message this many times (cold cache each time); the per-message "
                              "median filters out scheduler noise on a shared machine, the max is reported too")
-    parser.add_argument("--learned", action="store_true", help="patterns + learned stage (crisis_model.py)")
+    parser.add_argument("--patterns-only", action="store_true", help="the curated patterns without the learned stage (crisis_model.py)")
     parser.add_argument("--semantic", action="store_true", help="patterns + semantic stage (crisis_semantic.py)")
     parser.add_argument("--prototypes-only", action="store_true",
                         help="with --semantic: decide by prototype similarity, without the trained head (the old rule)")
@@ -50,7 +52,7 @@ def main() -> None:
 
     engine = EmotionEngine.load()
     semantic_calls = [0]
-    if args.learned or args.semantic:
+    if args.patterns_only or args.semantic:
         stage = None
         if args.semantic:
             from infrafabric.server.emotion.engine.crisis_semantic import SemanticCrisisStage
@@ -72,7 +74,7 @@ def main() -> None:
                 return inner(text)
 
             stage.assess = counted  # type: ignore[method-assign]
-        engine._crisis = CrisisDetector(learned=args.learned, semantic=args.semantic, semantic_stage=stage)  # benchmark-only swap
+        engine._crisis = CrisisDetector(learned=not args.patterns_only, semantic=args.semantic, semantic_stage=stage)  # benchmark-only swap
     report: dict[str, dict] = {}
     for path in args.files:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

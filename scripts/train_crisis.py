@@ -2,13 +2,15 @@
 
 Reproducible: fixed seed, deterministic solver. Run::
 
-    .venv/bin/python scripts/train_crisis.py bench/data/crisis_train.jsonl \\
+    .venv/bin/python scripts/train_crisis.py bench/data/crisis_train*.jsonl \\
         --goemotions /work/shared/data/emotion/goemotions_ekman_train.jsonl
 
 Data: ``bench/data/crisis_train*.jsonl`` (written for this model: ``text``, ``label`` crisis|none,
-``lang``, ``type`` and ``group``; rows expanded from one template share a group). GoEmotions rows
-are used only as extra ordinary (negative) English text; rows with any death/harm vocabulary are
-left out rather than labelled, since nobody has read them.
+``lang``, and where a row was expanded from a template, ``type`` and ``group``; rows of one
+template share a group). GoEmotions rows are used only as extra ordinary (negative) English text;
+rows with any death/harm vocabulary are left out rather than labelled, since nobody has read them.
+All of them are used by default (about 40,000): with only 4,000 the model escalated ordinary
+comments such as "I want it. It's so cute" (1 % of GoEmotions dev, against 0.3 % now).
 
 Model: hashed word uni/bigrams + in-word character 2..5-grams (``engine/crisis_model.py``), binary,
 L2-normalised, logistic regression with balanced classes; a second multinomial head over a smaller
@@ -133,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train", nargs="+", type=Path, help="crisis_train*.jsonl files")
     parser.add_argument("--goemotions", type=Path, default=None, help="GoEmotions jsonl: extra ordinary English text")
-    parser.add_argument("--goemotions-rows", type=int, default=4000)
+    parser.add_argument("--goemotions-rows", type=int, default=45_000, help="at most this many GoEmotions rows (default: all)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--target-recall", type=float, default=0.98)
     parser.add_argument("--max-fpr", type=float, default=0.02,

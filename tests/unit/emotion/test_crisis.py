@@ -99,8 +99,8 @@ def test_risk_builds_over_turns(engine: EmotionEngine) -> None:
     history = [("user", "I don't want to be here anymore"), ("assistant", "I'm sorry you feel this way."),
                ("user", "nobody would care")]
     alone = engine.analyze("I have the pills right here").crisis
-    assert alone.level == "none"
     with_history = engine.analyze("I have the pills right here", history=history).crisis
+    assert LEVELS.index(alone.level) <= LEVELS.index("medium")  # means alone: at most the learned stage's "medium"
     assert LEVELS.index(with_history.level) >= LEVELS.index("high")
     earlier = [s for s in with_history.signals if s.turn_index == 0]
     assert earlier and history[0][1][earlier[0].start:earlier[0].end] == earlier[0].matched_text

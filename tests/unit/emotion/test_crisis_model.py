@@ -3,13 +3,15 @@
 Examples are written for these tests; none is in bench/data/crisis_train.jsonl.
 """
 
-import time
-
 import pytest
-
-from infrafabric.server.emotion.engine import CrisisDetector, EmotionEngine
+from infrafabric.server.emotion.engine import CrisisDetector
 from infrafabric.server.emotion.engine.crisis import MODEL_LANGUAGE
-from infrafabric.server.emotion.engine.crisis_model import TYPE_LABELS, CrisisModel, hashed_features, sentence_spans
+from infrafabric.server.emotion.engine.crisis_model import (
+    TYPE_LABELS,
+    CrisisModel,
+    hashed_features,
+    sentence_spans,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def learned() -> CrisisDetector:
 
 @pytest.fixture(scope="module")
 def patterns() -> CrisisDetector:
-    return CrisisDetector()
+    return CrisisDetector(learned=False)
 
 
 # Indirect ideation the patterns miss (asserted below, so the test shows what the model adds).
@@ -79,9 +81,17 @@ def test_model_never_lowers_a_pattern_level(learned, patterns):
         assert learned.assess(text).level == patterns.assess(text).level
 
 
-def test_engine_default_is_patterns_only():
-    # The learned stage is opt-in (see CrisisDetector.__init__): the default engine is unchanged.
-    assert CrisisDetector().model_threshold is None
+def test_the_learned_stage_is_on_by_default_and_can_be_left_out():
+    # See CrisisDetector.__init__ for why it is on; learned=False is the curated patterns alone.
+    assert CrisisDetector().model_threshold is not None
+    assert CrisisDetector(learned=False).model_threshold is None
+
+
+@pytest.mark.parametrize("text", ["i feel ya", "Who cares honestly.", "planning my exit"])
+def test_messages_under_four_words_are_left_to_the_patterns(learned, text):
+    # Too few n-grams for the model: "i feel ya" scored 0.975 before this rule.
+    assert learned.assess(text).signals == [] or all(s.language != MODEL_LANGUAGE for s in learned.assess(text).signals)
+    assert CrisisModel().assess(learned.model_input(text)).probability == 0.0
 
 
 def test_features_are_deterministic_and_bounded():
@@ -101,19 +111,3 @@ def test_shipped_model_is_small_and_self_describing():
     model = CrisisModel()
     assert 0.0 < model.threshold < 1.0
     assert model.meta["bits"] == 19 and tuple(model.meta["type_labels"]) == TYPE_LABELS
-
-
-def test_latency_of_the_learned_stage_is_sane(learned):
-    engine = EmotionEngine.load()
-    texts = INDIRECT + ["just a normal message about the weather and lunch plans today"] * 4
-    learned.assess(texts[0])  # warm-up
-    timings = []
-    for text in texts * 5:
-        started = time.perf_counter()
-        learned.assess(text)
-        timings.append(time.perf_counter() - started)
-        learned.find_signals.cache_clear()  # type: ignore[attr-defined]
-    timings.sort()
-    # Budget for the whole analyze() is 5 ms at p99; the crisis part must leave most of it.
-    assert timings[len(timings) // 2] < 0.003, timings
-    assert engine.analyze(texts[0]).crisis is not None

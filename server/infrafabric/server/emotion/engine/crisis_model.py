@@ -30,6 +30,10 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+")
 # Chat messages run sentences together with commas; a "sentence" shorter than this many words
 # is scored together with its neighbour rather than alone (a lone "tonight." means nothing).
 _MIN_SENTENCE_WORDS = 3
+# A message shorter than this is never escalated by the model alone: a handful of n-grams gives
+# confident nonsense ("i feel ya" scored 0.975, above "planning my exit"). Short crisis messages
+# ("quiero morirme", "kms") are the patterns' job.
+MIN_MESSAGE_WORDS = 4
 
 
 def hashed_features(folded: str, bits: int) -> np.ndarray:
@@ -130,6 +134,8 @@ class CrisisModel:
         A crisis sentence inside a long, otherwise ordinary message would be diluted by the
         whole-text normalisation, hence the per-sentence scores.
         """
+        if len(_WORD.findall(folded)) < MIN_MESSAGE_WORDS:
+            return ModelVerdict(probability=0.0, start=0, end=len(folded), type="")
         spans = sentence_spans(folded)
         best = (self.probability(folded), 0, len(folded))
         if len(spans) > 1:

