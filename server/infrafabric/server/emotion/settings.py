@@ -21,7 +21,7 @@ class EmotionSettings(ServiceSettings):
     learned_crisis_model: bool = Field(
         True,
         description="The learned crisis stage (hashed n-grams, numpy, ~0.1 ms): on the blind set it lifts recall on"
-        " indirect phrasing from 0.19 to 0.43 at 0.9% -> 1.3% false alarms, and escalates about 0.2% more ordinary"
+        " indirect phrasing from 0.19 to 0.45 at 0.9% -> 1.3% false alarms, and escalates about 0.2% more ordinary"
         " comments (bench/crisis_eval.py --patterns-only compares). False leaves the curated patterns alone.",
     )
     semantic_crisis_model: bool = Field(
