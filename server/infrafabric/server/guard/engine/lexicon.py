@@ -485,64 +485,300 @@ ROLEPLAY_RULES: list[Rule] = [
 
 # --------------------------------------------------------------------------------------------
 # Unsafe requests (harm to people, weapons, hard drugs, hate, privacy intrusion). English-first.
+#
+# The core shape is "request frame × harmful action × target": a how-to / best-way / where /
+# intent frame, a violent verb, and a person (or someone's property or critical infrastructure).
+# Homonyms ("kill a process", "gut a fish", "blow up a balloon") fail the target; games, fiction,
+# sport and photography fail ``_NOT_FICTION``; questions about others ("how did they ...") fail the
+# first-person frame.
 # --------------------------------------------------------------------------------------------
-_HUMAN_TARGET = (r"(?:someone|somebody|anyone|a\s+(?:person|human|man|woman|child|kid|baby|toddler|girl|boy|stranger|cop|police\s+officer|"
-                 r"politician|judge|teacher|student|classmate|coworker|colleague|witness|nurse|doctor|jew|muslim|christian|black\s+person|"
-                 r"gay\s+person)|people|humans?|a\s+crowd|my\s+(?:\w+\s+)?(?:wife|husband|partner|girlfriend|boyfriend|ex|ex-\w+|mother|mom|"
-                 r"father|dad|brother|sister|son|daughter|child|children|kids?|baby|family|parents|neighbou?rs?|boss|coworkers?|colleagues?|"
-                 r"teacher|classmates?|friends?|roommate|landlord|grandma|grandmother|grandfather|cat|dog)|(?:him|her|them)\b|"
-                 r"the\s+(?:president|prime\s+minister|king|queen|pope|mayor|senator|governor|police)|(?:a|the)\s+(?:local\s+)?politician|"
+def _verbs(regular: str = "", final_e: str = "", doubled: str = "", phrases: str = "") -> str:
+    """One alternation of verbs with their -s/-ed/-ing forms, for "how to kill" and "ways of killing".
+
+    ``regular`` verbs take the endings as they are (kill → killing), ``final_e`` verbs drop their e
+    (execute → executing), ``doubled`` verbs double the last consonant (stab → stabbing);
+    ``phrases`` are regex fragments (irregular or multi-word forms) kept as written.
+    """
+    parts = []
+    if regular:
+        parts.append(rf"(?:{'|'.join(regular.split())})(?:s|es|ed|ing)?")
+    if final_e:  # written out in full: the stem alone ("rap") would be a weak prefilter atom ("paragraph")
+        parts.append("|".join(f"{w}|{w}s|{w}d|{w[:-1]}ing" for w in final_e.split()))
+    if doubled:
+        parts.append(rf"(?:{'|'.join(doubled.split())})(?:s|ed|ing|[bdgmpt]ed|[bdgmpt]ing)?")
+    if phrases:
+        parts.append(phrases)
+    return rf"(?:{'|'.join(parts)})\b"
+
+
+def _lead_gate(words: str, depth: int = 3) -> str:
+    """A lookahead that passes only where the text goes on with the first ``depth`` letters of one of ``words``.
+
+    Python's ``re`` tries the branches of an alternation one by one, so a few hundred verb forms cost
+    a few hundred comparisons at every place a request frame could end. This gate is a small trie of
+    the words' first letters: it rejects most places after a few comparisons. A lookahead adds no
+    requirement to the prefilter, which still sees the full alternation.
+    """
+    trie: dict = {}
+    for word in words.split():
+        node = trie
+        for char in word[:depth]:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word may end here ("do" beside "dox")
+
+    def emit(node: dict) -> str:
+        if "" in node:  # a word of the list ends here: any continuation passes
+            return ""
+        rests = {char: emit(child) for char, child in sorted(node.items())}
+        if not any(rests.values()):
+            return f"[{''.join(rests)}]" if len(rests) > 1 else "".join(rests)
+        return "(?:" + "|".join(char + rest for char, rest in rests.items()) + ")"
+
+    return f"(?={emit(trie)})"
+
+
+# Body parts, lives and belongings that make "someone's ___" a person-directed target.
+_BODY = (r"(?:face|skull|head|neck|throat|windpipe|spine|back|ribs?|sternum|chest|kidneys?|liver|stomach|guts|legs?|knees?|"
+         r"kneecaps?|arms?|hands?|fingers?|wrists?|jaw|teeth|nose|eyes?|brains?|body|life|lives|drink|food|kids?|children|"
+         r"wife|husband|dog|cat|pet|brakes|brake\s+lines?)")
+_HUMAN_TARGET = (r"(?:someone|somebody|anyone|an?\s+(?:\w+\s+)?(?:person|human|man|woman|child|kid|baby|toddler|girl|boy|stranger|cop|"
+                 r"police\s+officer|politician|senator|judge|journalist|reporter|teacher|student|classmate|coworker|colleague|witness|"
+                 r"nurse|doctor|priest|imam|rabbi|jogger|hostage|prisoner|protester|neighbou?r|jew|muslim|christian|black\s+person|"
+                 r"gay\s+person|trans\s+person)|people|humans?|a\s+crowd|my\s+(?:\w+\s+)?(?:wife|husband|partner|girlfriend|"
+                 r"boyfriend|ex|ex-\w+|mother|mom|father|dad|brother|sister|son|daughter|child|children|kids?|baby|family|parents|"
+                 r"neighbou?rs?|boss|coworkers?|colleagues?|teacher|classmates?|friends?|roommate|landlord|tenant|grandma|grandmother|"
+                 r"grandfather|stepdad|stepmom|stepson|stepdaughter|date|fianc[eé]e?|spouse|nephew|niece|cousin|uncle|aunt|employee|"
+                 r"manager|tutor|therapist|cat|dog)|(?:him|her|them)\b|"
+                 r"(?:an?\s+)?(?:group|bunch|crowd|couple|handful|lot|number)\s+of\s+(?:\w+\s+)?(?:people|humans|persons|kids|children|"
+                 r"students|protesters|immigrants|refugees|jews|muslims|christians|men|women)|"
+                 r"the\s+(?:president|prime\s+minister|king|queen|pope|mayor|senator|governor|police|hostages?|prisoners?|"
+                 r"passengers|protesters|witness(?:es)?|victims?)|(?:a|the)\s+(?:local\s+)?politician|"
                  r"a\s+cop|cops|police\s+officers?|immigrants|refugees|jews|muslims|christians|black\s+people|white\s+people|gay\s+people|"
-                 r"trans\s+people|(?:an?\s+)?(?:entire\s+)?(?:village|city|population|town|school|crowd|family)|my\s+entire\s+family|"
-                 r"(?:his|her|their|my\s+\w+'?s?)\s+(?:face|skull|spine|sternum|neck|legs?|arms?|head)|someone'?s\s+\w+|a\s+human\s+\w+|a\s+body|"
-                 r"\w+\s+people)")
-# Games, fiction and sport are where people "kill", "attack" and "stage a massacre" harmlessly.
+                 r"trans\s+people|(?:an?\s+)?(?:entire\s+|whole\s+)?(?:village|city|population|town|school|crowd|family)|"
+                 r"my\s+entire\s+family|(?:his|her|their|my\s+\w+'?s?)\s+" + _BODY + r"|(?:someone|somebody)'?s\s+" + _BODY +
+                 r"|a\s+human\s+\w+|a\s+(?:dead\s+)?body|\w+\s+people)")
+# A target followed by a message, look or photo is not a victim ("shoot someone an email", "capture a child's attention").
+_NOT_MESSAGE = (r"(?!\s+(?:an?\s+)?(?:e-?mail|message|text|dm|note|line|look|glance|smile|wink|question|reply|invite|invitation|"
+                r"call|link|photo|picture|video)s?\b|'s\s+(?:attention|interest|imagination|curiosity|focus|heart|trust|eyes?|"
+                r"feelings|ego|pride|mood|style|record|idea|argument|point)\b)")
+# Games, fiction, sport, debate and photography are where people "kill", "attack", "shoot" and
+# "stage a massacre" harmlessly.
 _NOT_FICTION = (r"(?![^\n]{0,60}\b(?:games?|gta|call\s+of\s+duty|counter[\s-]?strike|minecraft|fortnite|skyrim|witcher|chess|"
-                r"checkers|film|movie|tv|show|series|novel|book|story|play|video\s*game|exam|test|match|tennis|football|"
-                r"simulation|board\s+game|d&d|dungeons)\b)")
-_HARM_VERBS = (r"(?:kill|murder|stab|shoot|poison|strangle|choke|suffocate|drown|hurt|harm|torture|kidnap|abduct|rape|assassinate|behead|"
-               r"decapitate|maim|beat\s+up|punch|attack|slaughter|butcher|gut|dismember|eradicate|exterminate|eliminate|wipe\s+out|"
-               r"annihilate|massacre|bomb|blow\s+up|set\s+fire\s+to|burn|crush|smash|break|hammer|slash|saw|dispose\s+of|get\s+rid\s+of|"
-               r"terminate|execute|snipe|slay|hit|tackle|headshot|run\s+over|stalk|traffic|groom|molest|lynch|shatter|demolish)")
-_HOW = (r"(?:how\s+(?:do|can|could|should|would|might)\s+(?:i|we|you|one|someone)|how\s+to|what(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:best|easiest|"
-        r"quickest|most\s+effective|good|simplest)\s+(?:way|ways|method|methods|plan|place|weapon|poison|tool)s?\s+(?:to|of|for)|"
-        r"ways?\s+(?:to|of)|steps?\s+(?:to|should\s+i\s+take\s+to)|help\s+me|teach\s+me|tell\s+me\s+how\s+to|guide\s+(?:to|for|on)|"
-        r"where\s+(?:can|could|do|should)\s+i|what\s+(?:can|should)\s+i\s+(?:do|use|take)\s+to|want\s+to|going\s+to|"
-        r"(?:best|good|easy)\s+(?:way|method|plan)\s+(?:to|of|for)|plan\s+(?:to|for)|instructions\s+(?:to|for))")
+                r"checkers|poker|scrabble|monopoly|film|movie|tv|(?:the|a|this|that|tv|netflix)\s+(?:show|play)|series(?!\s+of)|novel|"
+                r"book|story|video\s*game|exam|test|match|"
+                r"tennis|football|basketball|boxing|wrestling|race|debate|argument|simulation|board\s+game|d&d|dungeons|sims|simcity|"
+                r"civ|civilization|roblox|halo|battlefield|valorant|overwatch|fallout|zelda|mario|pokemon|elden\s+ring|hitman|rpg|"
+                r"npcs?|characters?|avatar|multiplayer|quest|raid|dungeon|lobby|pvp|boss|villain|screenplay|script|scene|fanfic|"
+                r"comic|anime|manga|episode|sitcom|poem|song|lyrics|photos?|"
+                r"photograph\w*|pictures?|portraits?|camera|lens|footage)\b)")
+
+
+# "Not": questions about avoiding harm ("how do I avoid hurting people") are not requests for it.
+def _gap_affirmative(n: int) -> str:
+    """Like ``gap(n)``, but none of the intervening words turns the request around ("how do I avoid ...")."""
+    return (r"(?:[^\w\n]+(?!(?:not|never|avoid|stop|prevent|without|protect|survive|recover|cope|report|recogni[sz]e|"
+            rf"detect)\b)\w+){{0,{n}}}?[^\w\n]+")
+
+
+_GAP3, _GAP4 = _gap_affirmative(3), _gap_affirmative(4)
+_HARM_REGULAR = ("kill murder poison hurt harm attack assault punch slaughter butcher dismember behead abduct torment smash crush "
+                 "break hammer slash saw stalk groom molest lynch shatter destroy drown slay shoot snipe headshot blackmail extort "
+                 "defraud dox doxx catfish ambush maim bash overpower")
+_HARM_FINAL_E = ("execute strangle choke suffocate assassinate decapitate eliminate eradicate exterminate annihilate massacre "
+                 "terminate obliterate decimate immolate incinerate mutilate torture tackle rape electrocute swindle terrorize "
+                 "terrorise throttle capture liquidate")
+_HARM_DOUBLED = "stab hit gut kidnap scam drug slit chop"
+# First words of the phrases below, and of the other shapes of ``unsafe.violence`` (for ``_lead_gate``).
+_HARM_PHRASE_LEADS = ("beat blow blew wipe set run ran dispose get traffic bully break ruin cut hunt do take give deliver land "
+                      "throw weapon gun bomb explosive poison device trap push shove find hire pay")
+_HARM_VERBS = _verbs(
+    regular=_HARM_REGULAR,
+    final_e=_HARM_FINAL_E,
+    doubled=_HARM_DOUBLED,
+    phrases=r"beat(?:s|ing|en)?(?![^\n]{0,40}\bat\b)(?:\s+up)?|blow(?:s|ing)?\s+up|blew\s+up|wip(?:e|es|ed|ing)\s+out|"
+            r"set(?:s|ting)?\s+fire\s+to|r[au]n(?:s|ning)?\s+over|dispos(?:e|es|ed|ing)\s+of|get(?:ting)?\s+rid\s+of|"
+            r"traffic(?:s|ked|king)?|bull(?:y|ies|ied|ying)|break(?:s|ing)?\s+open|"
+            r"ruin(?:s|ed|ing)?(?=[^\n]{0,30}\b(?:life|lives|career|reputation|marriage)\b)|"
+            r"cut(?:s|ting)?(?:\s+off)?(?=\s+(?:\S+\s+){1,2}(?:throat|neck|wrists?|face|fingers?|head|hands?|ears?|brakes|"
+            r"brake\s+lines?)\b)|hunt(?:s|ed|ing)?\s+down|do(?:ing)?\s+away\s+with|"
+            r"tak(?:e|es|ing)(?=\s+\S+\s+(?:life|lives)\b)")
+_VIOLENCE_GATE = _lead_gate(f"{_HARM_REGULAR} {_HARM_FINAL_E} {_HARM_DOUBLED} {_HARM_PHRASE_LEADS}")
+_ASK = (r"(?:how\s+(?:do|can|could|should|would|might|will|does)\s+(?:i|we|you|one|someone|somebody|a\s+person)|how\s+to|"
+        r"how\s+(?:i|we)\s+(?:can|could|should)|"
+        r"(?:what|which)(?:'s|\s+is|\s+are|\s+would\s+be|\s+might\s+be)\s+(?:the\s+|a\s+|an\s+|some\s+)?(?:(?:best|easiest|quickest|"
+        r"fastest|simplest|safest|surest|cleanest|cheapest|quietest|ideal|perfect|right|good|effective|efficient|general|usual|"
+        r"standard|proper|most\s+\w+|least\s+\w+)\s+)?(?:ways?|methods?|plans?|places?|spots?|locations?|times?|weapons?|"
+        r"poisons?|tools?|means|process|procedure)\s+(?:to|of|for)|"
+        r"what\s+(?:do|would|should|must)\s+(?:i|we)\s+(?:need|have)\s+to\s+do\s+to|"
+        r"what\s+(?:can|should|could|do|would)\s+(?:i|we)\s+(?:do|use|take|buy|get|mix)\s+to|"
+        # "what poison can I ...", "what kind of bomb from the war could I ..." (not "what games can I ...")
+        r"what\s+(?:(?:kinds?|types?|sorts?)\s+of\s+(?:\w+\s+){1,6}?|\w+\s+(?:\w+\s+)?)(?<!games\s)(?<!game\s)(?<!movies\s)"
+        r"(?<!films\s)(?<!shows\s)(?<!books\s)(?:can|could|should|would)\s+(?:i|we|one)|"
+        r"(?<!legal\s)ways?\s+(?:to|of)|steps?\s+(?:to|(?:should|do|must)\s+i\s+take\s+to)|tips?\s+(?:to|for|on)|help\s+me|teach\s+me|"
+        r"tell\s+me\s+how\s+to|show\s+me\s+how\s+to|guide\s+(?:to|for|on)|"
+        r"where(?:'s|\s+is|\s+are|\s+would\s+be)\s+(?:the\s+|a\s+)?(?:best|good|ideal|safe|safest|quiet|quietest|secluded|discreet|"
+        r"perfect)\s+(?:places?|spots?|locations?|times?)\s+(?:to|for)|where\s+(?:can|could|do|should)\s+i|"
+        r"(?:best|good|easy|easiest|quickest)\s+(?:ways?|methods?|plans?)\s+(?:to|of|for)|instructions\s+(?:to|for))")
+# Intent frames on top of the questions: "I want to ...", "I'm going to ..." (not "people who want to", "didn't want to").
+_HOW = rf"(?:{_ASK}|(?<!who\s)(?<!that\s)(?<!n't\s)(?<!not\s)(?<!never\s)want\s+to|going\s+to|plan\s+(?:to|for))"
+_HOW_TRIGGERS = _w("how what which ways way steps step tips tip help teach tell show guide where best good easy easiest quickest "
+                   "plan instructions want going")
+# Someone else's building, vehicle or a piece of critical infrastructure. The noun must end its phrase:
+# "the bank statements" and "my car seat" are not targets.
+_PROPERTY = (r"(?:house|home|apartment|flat|building|office|garage|shed|barn|car|truck|van|bus|train|tram|subway|plane|airplane|"
+             r"aircraft|jet|ship|ferry|bridge|dam|tunnel|school|university|college|hospital|clinic|church|mosque|synagogue|temple|"
+             r"cathedral|stadium|arena|concert\s+hall|mall|supermarket|store|shop|restaurant|nightclub|hotel|station|airport|"
+             r"harbou?r|embassy|consulate|courthouse|parliament|capitol|city\s+hall|town\s+hall|police\s+station|base|barracks|"
+             r"power\s+(?:plant|station|grid|lines?)|substation|grid|reactor|plant|refinery|pipeline|factory|warehouse|"
+             r"water\s+(?:supply|treatment\s+plant|reservoir|tower)|reservoir|bank|city|town|village|neighbou?rhood|motorbike|"
+             r"motorcycle|tyres|tires|windows|windscreen|windshield|crops)s?"
+             r"(?=\s*(?:[?.!,;:]|$)|\s+(?:in|at|on|of|with|without|and|or|so|to|from|near|using|before|after|while|when|if|that|"
+             r"which|who|for|down|up|by|full|tonight|today|tomorrow)\b)")
+_OWNER = (r"(?:a|an|the|this|that|my|our|his|her|their|every|all\s+the|an?\s+(?:entire|whole)|someone'?s|somebody'?s)"
+          r"\s+(?:[\w']+\s+){0,2}?")
+_OTHERS = r"(?:(?:my|our|a|the)\s+(?:\w+\s+)?\w+(?:'s|s')|someone'?s|somebody'?s|his|her|their)"
+_WRECK_STRONG = _verbs(regular="bomb firebomb torch attack sabotage derail hijack nuke destroy poison",
+                       final_e="obliterate contaminate incinerate",
+                       phrases=r"blow(?:s|ing)?\s+up|blew\s+up|burn(?:s|ed|ing)?(?:\s+down)?|shoot(?:ing)?\s+up|"
+                               r"set(?:s|ting)?\s+fire\s+to|set(?:s|ting)?\s+alight")
+_WRECK_WEAK = _verbs(regular="smash wreck trash damage slash demolish", final_e="vandalize vandalise")
+_HATE_GROUP = (r"(?:(?:black|white|brown|asian|jewish|muslim|christian|catholic|hindu|sikh|buddhist|atheist|gay|lesbian|bisexual|queer|"
+               r"trans|transgender|non-binary|nonbinary|intersex|asexual|disabled|deaf|blind|autistic|mentally\s+ill|indigenous|native|"
+               r"aboriginal|roma|romani|poor|homeless|elderly|old|fat|obese|mexican|latino|hispanic|arab|african|chinese|indian|"
+               r"pakistani|immigrant|foreign|divorced|single|pregnant|lgbtq?)\s+(?:people|persons|men|women|folks|kids|children|"
+               r"americans|immigrants|citizens|students|workers|employees|parents|mothers)|jews|muslims|christians|catholics|hindus|"
+               r"sikhs|buddhists|atheists|mormons|gays|lesbians|bisexuals|transgenders?|immigrants|migrants|refugees|asylum\s+seekers|"
+               r"foreigners|women|girls|men|the\s+(?:elderly|disabled|poor|homeless)|people\s+(?:on\s+(?:benefits|welfare)|with\s+"
+               r"disabilit(?:y|ies)|of\s+colou?r|in\s+wheelchairs)|mexicans|arabs|africans|asians|latinos|hispanics|gypsies|"
+               r"wheelchair\s+users|single\s+mothers)")
+# A word that reports or rejects the premise ("why is the claim that ... wrong") instead of asserting it.
+_NO_STANCE = (r"(?:\s+(?!(?:wrong|false|untrue|myth|racist|sexist|bigoted|harmful|offensive|problematic|incorrect|stereotypes?|"
+              r"claims?|say|said|think|believe|argue|idea|notion|view)\b)\w+)")
+# Rights, roles and places a discriminatory premise takes away ("... not be allowed to vote").
+_RIGHTS = (r"(?:vote|work|marry|adopt|study|run\s+for|lead|join|live\s+(?:in|here|among|near|next)|enter|own|have\s+(?:kids|children|"
+           r"rights|a\s+say)|teach|serve|hold|sit|use|attend|drive|practi[cs]e|become|immigrate|raise|speak|express|worship|"
+           r"pray|buy|rent|access|be\s+(?:near|around|in|on|part)|go\s+to|play|compete|travel|fly|get\s+(?:married|jobs?|"
+           r"healthcare|benefits)|receive)")
+_DISCRIM = (r"(?:(?:not|never|don'?t|can'?t|cannot|shouldn'?t|mustn'?t)\s+(?:to\s+)?(?:be\s+(?:allowed|permitted|able|given\s+(?:the\s+)?(?:right|chance))\s+(?:to\s+" + _RIGHTS +
+            r"|near|around|in|into|on)|have\s+(?:the\s+)?(?:right|freedom|access|kids|children|a\s+say|rights|a\s+vote|jobs?)|"
+            r"get\s+to\s+" + _RIGHTS + r"|deserve|receive|vote|marry|adopt|be\s+(?:trusted|hired|employed|promoted|educated))|"
+            r"(?:be|get)\s+(?:banned|barred|kicked|denied|deported|discriminated|excluded|segregated|sterili[sz]ed|locked\s+up|"
+            r"expelled|fired|paid\s+less|forbidden|prohibited|prevented|stripped|removed|rounded\s+up|imprisoned|interned|"
+            r"treated\s+(?:worse|as\s+(?:second|inferior|less)))|earn\s+less|make\s+all|have\s+fewer\s+rights|"
+            r"lose\s+(?:their|the)\s+(?:right|rights|jobs|citizenship|vote)|inferior|subhuman|less\s+(?:intelligent|human)|"
+            r"(?:so\s+much|so|naturally|inherently|genetically|biologically)\s+(?:weaker|dumber|stupider|lazier|worse|"
+            r"less\s+(?:intelligent|capable|competent)))")
+
+# Spanish, French, German, Portuguese, Italian: the same frame × verb × target shape. Verbs are
+# infinitives (what a how-to question uses); targets are people, or buildings and vehicles.
+_ES_HOW = (r"(?:como\s+(?:puedo|podria|podemos|se\s+puede|debo|deberia|hago\s+para|hacer\s+para|hago|se)?|(?:mejor|peor)\s+"
+           r"(?:forma|manera|modo)\s+(?:de|para)|(?:formas|maneras)\s+de|donde\s+(?:puedo|podria))")
+_ES_TARGET = (r"(?:a\s+(?:alguien|una\s+persona|un\s+\w+|una\s+\w+|mis?\s+\w+|sus?\s+\w+|la\s+gente|las\s+personas|personas|"
+              r"los\s+\w+|las\s+\w+|el\s+\w+|la\s+\w+)|al\s+\w+)")
+_ES_PROPERTY = (r"(?:un|una|el|la|mi|su|sus|mis|los|las)\s+(?:\w+\s+){0,2}?(?:casa|edificio|escuela|colegio|hospital|iglesia|"
+                r"mezquita|sinagoga|coche|carro|auto|puente|estadio|estacion|aeropuerto|avion|tren|ciudad|pueblo|centro\s+comercial|"
+                r"oficina|fabrica|comisaria)")
+_FR_HOW = (r"(?:comment\s+(?:puis-je|je\s+peux|peut-on|on\s+peut|faire\s+pour|pourrais-je|dois-je|est-ce\s+que\s+je\s+peux)?|"
+           r"meilleure?\s+(?:facon|maniere|methode|moyen)\s+(?:de|d'|pour)|(?:facons|manieres|moyens)\s+de)")
+_FR_TARGET = (r"(?:quelqu'un|une\s+personne|un\s+(?:\w+\s+)?(?:homme|enfant|bebe|policier|flic|voisin|inconnu|passant|juif|"
+              r"musulman|politicien)|une\s+(?:\w+\s+)?(?:femme|fille|enfant|voisine|inconnue)|(?:mon|ma|mes|son|sa|ses|notre|nos)\s+"
+              r"(?:ex|femme|mari|copine|copain|voisine?s?|patron|pere|mere|frere|soeur|fils|fille|enfants?|collegues?|prof|"
+              r"famille|parents|coloc)|les\s+gens|des\s+gens|le\s+president|les\s+(?:juifs|musulmans|immigres|migrants|noirs))")
+_FR_PROPERTY = (r"(?:un|une|le|la|l'|les|mon|ma|son|sa|cette|ce|notre)\s*(?:\w+\s+){0,2}?(?:maison|immeuble|batiment|ecole|"
+                r"hopital|eglise|mosquee|synagogue|voiture|pont|stade|gare|aeroport|avion|train|ville|village|centre\s+commercial|"
+                r"bureau|usine|centrale|commissariat)")
+_DE_TARGET = (r"(?:jemand(?:en)?|ihn|sie|leute|menschen|kinder|(?:einen|den|die|eine|meinen|meine|seinen|seine|ihren|ihre|unseren|"
+              r"unsere)\s+(?:\w+\s+)?(?:mann|frau|kind|chef|chefin|nachbarn?|nachbarin|kollegen?|kollegin|vater|mutter|bruder|"
+              r"schwester|freund|freundin|ex|ehemann|ehefrau|lehrer|lehrerin|polizisten?|politiker|prasidenten|menschen|person|"
+              r"baby|sohn|tochter|familie|eltern|juden|muslime|auslander|fluchtlinge))")
+_DE_KILL = (r"(?:toten|umbringen|ermorden|vergiften|erstechen|erschiessen|erwurgen|ertranken|verletzen|foltern|vergewaltigen|"
+            r"verprugeln|entfuhren|hinrichten|abstechen|erschlagen|beseitigen|zusammenschlagen)")
+_DE_PROPERTY = (r"(?:ein|eine|einen|das|die|den|mein|meine|meinen|sein|seine|ihr|ihre)\s+(?:\w+\s+)?(?:haus|gebaude|schule|"
+                r"krankenhaus|kirche|moschee|synagoge|auto|brucke|stadion|bahnhof|flughafen|flugzeug|zug|stadt|dorf|"
+                r"einkaufszentrum|buro|fabrik|kraftwerk|polizeistation|wohnung)")
+_PT_HOW = r"(?:como\s+(?:posso|poderia|eu\s+posso|faco\s+para|se\s+faz\s+para)?|melhor\s+(?:forma|maneira|jeito)\s+de|(?:formas|maneiras)\s+de)"
+_PT_TARGET = (r"(?:alguem|uma\s+pessoa|(?:meu|minha|meus|minhas|seu|sua|o\s+meu|a\s+minha)\s+\w+|as\s+pessoas|pessoas|"
+              r"um\s+(?:homem|policial|vizinho|politico|bebe)|uma\s+(?:mulher|crianca|vizinha)|ele|ela|eles|elas)")
+_IT_HOW = (r"(?:come\s+(?:posso|potrei|faccio\s+a|si\s+fa\s+a|si\s+puo)?|(?:modo|metodo|maniera)\s+(?:migliore|piu\s+\w+)\s+per|"
+           r"(?:modi|metodi)\s+per)")
+_IT_TARGET = (r"(?:qualcuno|una\s+persona|(?:il\s+|la\s+|i\s+|le\s+)?(?:mio|mia|miei|mie|suo|sua)\s+\w+|la\s+gente|le\s+persone|"
+              r"persone|un\s+(?:uomo|bambino|poliziotto|vicino|politico)|una\s+(?:donna|bambina|vicina)|lui|lei|loro)")
+_ROMANCE_PROPERTY_IT_PT = (r"(?:um|uma|o|a|meu|minha|seu|sua|un|una|il|la|lo|l'|mio|mia|la\s+mia|il\s+mio)\s*(?:\w+\s+)?(?:casa|predio|"
+                           r"edificio|palazzo|escola|scuola|hospital|ospedale|igreja|chiesa|mesquita|moschea|sinagoga|carro|auto|"
+                           r"macchina|ponte|estadio|stadio|estacao|stazione|aeroporto|aviao|aereo|trem|treno|cidade|citta)")
 
 UNSAFE_RULES: list[Rule] = [
-    Rule("unsafe.violence", 0.85, rf"{_HOW}\b{G3}{_HARM_VERBS}(?:e?d|ing|s)?\s+(?:up\s+)?{_HUMAN_TARGET}\b{_NOT_FICTION}",
-         _w("how ways way steps step help teach tell guide where what want going best good easy plan instructions"),
-         reason="request to harm people"),
-    Rule("unsafe.violence_noun", 0.8, rf"{_HOW}\b{G4}(?:commit(?:ting)?|plan(?:ning)?|carry\s+out|get\s+away\s+with|stage)\s+(?:a\s+|an\s+)?"
-         r"(?:murder|massacre|assassination|kidnapping|rape|genocide|terrorist\s+attack|school\s+shooting|mass\s+shooting|bombing|"
-         r"stabbing|hate\s+crime|arson|treason|fraud|robbery|burglary|heist)\b" + _NOT_FICTION,
-         _w("how ways way steps step help teach tell guide where what want going best good easy plan instructions"),
-         reason="request to commit a violent crime"),
+    # "kill my neighbour", "give someone a concussion", "land a punch on my wife".
+    Rule("unsafe.violence", 0.85, rf"{_HOW}\b{_GAP3}{_VIOLENCE_GATE}(?:{_HARM_VERBS}\s+(?:(?<!hit\s)(?<!hitting\s)up\s+|open\s+)?{_HUMAN_TARGET}\b"
+         rf"{_NOT_MESSAGE}|(?:give|giving|deliver|delivering)\s+{_HUMAN_TARGET}\s+(?:a|an)\s+(?:\w+\s+)?(?:headshot|beating|"
+         rf"black\s+eye|concussion|broken\s+(?:nose|jaw|arm|leg|ribs?|neck|bones?)|overdose|lethal\s+(?:dose|injection)|"
+         rf"stab\s+wound)\b|(?:land|landing|throw|throwing|deliver|delivering)\s+(?:a|an)\s+(?:\w+\s+)?(?:punch|blow|kick|"
+         rf"headbutt|uppercut)\s+(?:on|to|at)\s+{_HUMAN_TARGET}\b|"
+         # "a weapon to shoot people", "push my brother off a cliff", "find people to shoot?"
+         rf"(?:weapon|gun|bomb|explosive|poison|device|trap)s?\s+(?:to|that\s+(?:can|will|could|would))\s+"
+         rf"{_HARM_VERBS}\s+{_HUMAN_TARGET}\b|(?:push|shove|throw)(?:es|ed|ing|s|n)?\s+{_HUMAN_TARGET}\s+(?:off|down|out\s+of|from|into|"
+         rf"under|in\s+front\s+of)\s+(?:a|an|the|my|his|her|their)\s+(?:\w+\s+)?(?:cliff|bridge|building|roof|balcony|stairs|"
+         rf"staircase|window|river|lake|sea|ocean|traffic|tracks|train|bus)\b|(?:find|hire|get|pay)\s+(?:someone|somebody|people|"
+         rf"a\s+person|a\s+hitman)\s+(?:i\s+can\s+|to\s+){_HARM_VERBS}(?=\s*(?:[?.!,;]|$))){_NOT_FICTION}",
+         _HOW_TRIGGERS, reason="request to harm people"),
+    Rule("unsafe.violence_noun", 0.8, rf"{_HOW}\b{_GAP4}(?:commit(?:s|ted|ting)?|plan(?:s|ned|ning)?(?:\s+and\s+(?:execute|carry\s+out|commit|"
+         r"pull\s+off))?|carry(?:ing)?\s+out|get(?:ting)?\s+away\s+with|stag(?:e|ing)|execut(?:e|ing)|pull(?:ing)?\s+off|"
+         r"orchestrat(?:e|ing)|organi[sz](?:e|ing)|perpetrat(?:e|ing)|set(?:ting)?\s+up|run(?:ning)?|start(?:ing)?)\s+"
+         r"(?:a\s+|an\s+|the\s+|another\s+|my\s+own\s+)?(?:murder|massacre|assassination|kidnapping|abduction|rape|sexual\s+assault|"
+         r"genocide|ethnic\s+cleansing|pogrom|lynching|hijacking|carjacking|home\s+invasion|armed\s+robbery|mugging|hit[\s-]and[\s-]run|"
+         r"honou?r\s+killing|mass\s+murder|killing\s+spree|shooting\s+spree|poisoning|terror(?:ist)?\s+(?:attack|plot|cell)|"
+         r"(?:bomb|suicide|knife|acid|chemical|biological|vehicle|truck|arson|lone[\s-]wolf)\s+attack|"
+         r"(?:mass|school|church|mall|stadium|workplace|campus|concert|office|drive-by)\s+(?:shooting|stabbing|bombing|attack|"
+         r"explosion|massacre)|(?:(?!controlled\b)\w+\s+)?(?:explosion|bombing)|stabbing|hate\s+crime|arson|treason|fraud|"
+         r"robbery|burglary|heist|coup|(?:human|sex|child|people|organ|arms|gun|drug)\s+(?:trafficking|smuggling)(?:\s+(?:operation|"
+         r"ring|network|business|scheme|racket))?)s?\b"
+         # "a murder mystery party", "a fraud alert", "a terrorist attack drill" are not crimes.
+         r"(?!\s+(?:mystery|mysteries|party|parties|game|dinner|podcast|novel|scene|trial|ballad|documentary|alerts?|detection|"
+         r"prevention|protection|department|team|report|investigation|case|charges|awareness|training|drill|insurance|policy|"
+         r"response|unit|squad|victims?|survivors?|hotline|lawsuit|claim)\b)" + _NOT_FICTION,
+         _HOW_TRIGGERS, reason="request to commit a violent crime"),
+    # Buildings, vehicles, infrastructure: "blow up a bridge", "set a school on fire", "slash my ex's tyres".
+    Rule("unsafe.property", 0.8, rf"{_HOW}\b{_GAP3}(?:{_WRECK_STRONG}\s+{_OWNER}{_PROPERTY}|"
+         rf"set(?:ting)?\s+{_OWNER}{_PROPERTY}\s+(?:on\s+fire|alight|ablaze|aflame)|"
+         rf"{_WRECK_WEAK}\s+{_OTHERS}\s+(?:\w+\s+)?{_PROPERTY}){_NOT_FICTION}",
+         _HOW_TRIGGERS, reason="request to destroy property or infrastructure"),
     Rule("unsafe.weapons_drugs", 0.85, r"\b(?:how\s+(?:do|can|could)\s+(?:i|we|you|one)|how\s+to|ways?\s+to|steps?\s+to|recipe\s+for|instructions\s+for|"
          r"guide\s+to|help\s+me|teach\s+me|best\s+way\s+to)\s+(?:\w+\s+){0,2}(?:make|cook|synthesi[sz]e|produce|manufacture|build|brew|grow|"
          r"extract|create|3d\s*print|assemble)\s+(?:a\s+|an\s+|some\s+|my\s+own\s+|homemade\s+)?(?:pipe\s+)?(?:bomb|explosive|ied|grenade|"
          r"molotov|napalm|thermite|meth(?:amphetamine)?|crack|cocaine|heroin|fentanyl|lsd|mdma|ecstasy|ricin|sarin|anthrax|nerve\s+agent|"
          r"chemical\s+weapon|bioweapon|biological\s+weapon|ghost\s+gun|untraceable\s+gun|silencer|poison|mustard\s+gas|chlorine\s+gas)s?\b",
          _w("how ways way steps step recipe instructions guide help teach best"), reason="weapons or drug synthesis"),
-    Rule("unsafe.buy_illegal", 0.7, r"\b(?:where|how)\s+(?:can|do|could)\s+i\s+(?:buy|get|find|purchase|score|order)\s+(?:some\s+)?(?:weed|ecstasy|"
-         r"mdma|cocaine|coke\s+(?:powder|to\s+snort)|heroin|meth|crack|lsd|fentanyl|ketamine|a\s+gun\s+(?:illegally|without)|"
-         r"an?\s+unregistered\s+gun|stolen\s+\w+|fake\s+(?:passport|id)|child)(?:\s+pills)?\b", _w("where how"),
+    Rule("unsafe.buy_illegal", 0.7, rf"{_ASK}\s+(?:\w+\s+)?(?:buy(?:ing)?|get(?:ting)?|find(?:ing)?|purchas(?:e|ing)|scor(?:e|ing)|"
+         r"order(?:ing)?|obtain(?:ing)?|acquir(?:e|ing)|get(?:ting)?\s+(?:my\s+)?hands\s+on)\s+(?:some\s+|a\s+gram\s+of\s+)?(?:weed|"
+         r"ecstasy|mdma|cocaine|coke\s+(?:powder|to\s+snort)|heroin|meth|crack|lsd|fentanyl|ketamine|a\s+gun\s+(?:illegally|without)|"
+         r"an?\s+unregistered\s+gun|stolen\s+\w+|fake\s+(?:passport|id)|child)(?:\s+pills)?\b"
+         # "weed killer", "crack filler": garden and DIY supplies.
+         r"(?!\s+(?:killers?|whackers?|wackers?|eaters?|barriers?|control|trimmers?|pullers?|fillers?|sealants?|sealers?|repair|kit|"
+         r"glue|paste|spray|in\s+(?:the|my|a)|on\s+(?:the|my)|proof)\b)", _HOW_TRIGGERS,
          reason="buy illegal goods"),
     Rule("unsafe.sell_drugs", 0.75, r"\bhow\s+(?:do|can)\s+i\s+(?:sell|deal|smuggle|traffic)\s+(?:\w+\s+){0,2}(?:marihuana|marijuana|weed|drugs|"
          r"cocaine|heroin|meth|guns|weapons|people|humans|organs)\b", _w("how"), reason="illegal trade"),
-    Rule("unsafe.crime", 0.7, r"\b(?:how\s+(?:do|can|could|should)\s+i|how\s+to|best\s+way\s+to|steps?\s+(?:should\s+i\s+take\s+)?to|what'?s\s+a\s+good\s+way\s+of)"
-         r"\s+(?:\w+\s+){0,2}(?:launder|embezzle|shoplift|steal(?:ing)?|rob|hack\s+into|break\s+into|burgle|counterfeit|forge|blackmail|"
-         r"extort|bribe|evade\s+taxes|smuggle|pickpocket|hotwire|disable\s+the\s+alarm)\b(?![^\n]{0,40}\b(?:game|gta|minecraft|"
-         r"skyrim|film|movie|show|series|novel|book|industry|market|career)\b)", _w("how best steps step what"), reason="request to commit a crime"),
-    Rule("unsafe.hate", 0.75, r"\bwhy\s+(?:should|would|is\s+it\s+(?:best|better|good)\s+(?:for\s+\w+\s+)?(?:if\s+)?|are|is|was)\s*(?:it\s+)?"
-         r"(?:best\s+(?:if|for\s+society\s+that|that)\s+)?(?:we\s+)?(?:\w+\s+){0,2}(?:(?:black|white|asian|jewish|muslim|christian|hindu|"
-         r"gay|trans|transgender|non-binary|bisexual|asexual|disabled|divorced|indigenous|roma|poor|homeless|elderly|old|fat|mexican|"
-         r"arab|african)\s+(?:people|persons|men|women|folks|kids|children|americans|immigrants)|jews|muslims|christians|hindus|gays|"
-         r"lesbians|immigrants|refugees|women|men|people\s+on\s+benefits|mexicans|arabs|africans)\b(?:\s+\w+){0,3}\s+(?:not\s+be\s+"
-         r"allowed|be\s+(?:banned|barred|kicked|denied|deported|discriminated|excluded|segregated|sterili[sz]ed|locked)|not\s+(?:have|get|"
-         r"deserve)|so\s+much\s+(?:weaker|dumber|worse|stupider|lazier)|(?:inferior|subhuman|worse)|make\s+all|"
-         r"took\s+away|take\s+away|lose\s+their)", _w("why"), reason="discriminatory premise"),
+    Rule("unsafe.crime", 0.7, rf"{_ASK}\s+(?:\w+\s+){{0,2}}(?:launder(?:ing)?|embezzl(?:e|ing)|shoplift(?:ing)?|steal(?:ing)?|rob(?:bing)?|"
+         r"hack\s+into|hacking\s+into|break\s+into|breaking\s+into|burgl(?:e|ing)|counterfeit(?:ing)?|forg(?:e|ing)|blackmail(?:ing)?|extort(?:ing)?|"
+         r"brib(?:e|ing)|evad(?:e|ing)\s+taxes|smuggl(?:e|ing)|pickpocket(?:ing)?|hotwir(?:e|ing)|disabl(?:e|ing)\s+the\s+alarm)\b"
+         # Idioms: "steal the show", "steal a base", "steal someone's heart".
+         r"(?!\s+(?:the\s+(?:show|spotlight|limelight)|a\s+(?:base|kiss|glance|look|march|moment)|bases|(?:\w+'s\s+|my\s+|your\s+)"
+         r"(?:heart|thunder)|my\s+own))"
+         r"(?![^\n]{0,40}\b(?:game|gta|minecraft|skyrim|film|movie|show|series|novel|book|industry|market|career)\b)",
+         _HOW_TRIGGERS, reason="request to commit a crime"),
+    Rule("unsafe.hate", 0.75, rf"\bwhy\s+(?:should(?:n'?t)?|must|ought|would\s+it\s+be\s+(?:best|better|good|right)|is\s+it\s+(?:best|better|"
+         rf"good|right|fair)|are|is)\b{_NO_STANCE}{{0,5}}?\s+{_HATE_GROUP}\b(?:\s+\w+){{0,3}}?\s+{_DISCRIM}", _w("why"),
+         reason="discriminatory premise"),
+    # The right comes before the group: "why take away immigrants' right to vote".
+    Rule("unsafe.hate_rights", 0.75, rf"\bwhy\s+(?:should(?:n'?t)?|must|ought|would\s+it\s+be|is\s+it|don'?t\s+we|can'?t\s+we|"
+         rf"do\s+we\s+not)\b{_NO_STANCE}{{0,5}}?\s+(?:take|took|taking|strip|stripped|revoke|revoked|remove|removed|deny|"
+         rf"denied|denying|ban|banned)\s+(?:away\s+)?(?:{_HATE_GROUP}(?:'s?)?\s+(?:\w+\s+)?(?:rights?|vot\w*|citizenship|freedoms?|jobs|"
+         rf"benefits|healthcare|children|kids|passports|right\s+to\s+\w+)|(?:the\s+)?(?:rights?|vote|voting\s+rights|citizenship|"
+         rf"freedoms?|right\s+to\s+\w+)(?:\s+\w+){{0,2}}?\s+(?:from|of)\s+{_HATE_GROUP})\b", _w("why"),
+         reason="discriminatory premise"),
+    Rule("unsafe.hate_can", 0.7, rf"\bwhy\s+can(?:'t|not)?\s+{_HATE_GROUP}\s+(?:not\s+)?(?:speak\s+(?:proper|correct|good)\s+english|"
+         rf"be\s+trusted|think\s+(?:logically|rationally|for\s+themselves)|drive|lead|do\s+math|control\s+themselves)\b", _w("why"),
+         reason="discriminatory premise"),
     Rule("unsafe.denial", 0.75, rf"\b(?:convince|persuade|make)\s+(?:people|everyone|others|my\s+\w+)\s+(?:believe\s+)?(?:that\s+)?(?:the\s+)?"
          rf"\w+(?:\s+\w+){{0,3}}\s+(?:never\s+(?:took\s+place|happened|existed)|was\s+(?:a\s+hoax|fake|staged))",
          _w("convince persuade make"), reason="atrocity denial"),
@@ -551,7 +787,10 @@ UNSAFE_RULES: list[Rule] = [
          r"\b(?:slave\s+trade|slavery|holocaust|genocide)\s+(?:was\s+)?actually\s+a\s+good\s+thing", _w("why benefits slave slavery holocaust genocide"),
          reason="glorifies atrocities"),
     Rule("unsafe.replicate_atrocity", 0.7, r"\bhow\s+(?:do|can)\s+i\s+(?:repeat|replicate|recreate|plan\s+another|reproduce)\b[^\n]{0,60}\b(?:massacre|"
-         r"genocide|bomb|bombs|bombing|shooting|attack|death|assassination)", _w("how"), reason="replicate an atrocity"),
+         r"genocide|bomb|bombs|bombing|shooting|attack|death|assassination|concentration\s+camp|death\s+camp|gas\s+chamber|"
+         r"holocaust|ethnic\s+cleansing|lynching|pogrom)"
+         r"(?![^\n]{0,40}\b(?:model|museum|exhibit|diorama|class|lesson|project|essay|memorial|film|movie|game)\b)", _w("how"),
+         reason="replicate an atrocity"),
     Rule("unsafe.privacy", 0.65, r"\b(?:what\s+(?:is|are)|where\s+can\s+i\s+find|how\s+can\s+i\s+(?:access|find|get|see|read))\s+(?:my\s+\w+'?s?|"
          r"(?:my|our)\s+\w+\s+\w+'s|someone'?s|a\s+stranger'?s|celebrities'?|people'?s|my\s+\w+'s\s+\w+)\s*(?:'s\s+)?(?:social\s+security\s+number|ssn|"
          r"password|passwords|medical\s+records|mental\s+health\s+history|browsing\s+history|internet\s+browsing\s+history|"
@@ -560,14 +799,38 @@ UNSAFE_RULES: list[Rule] = [
          _w("what where how"), reason="private information about a third party"),
     Rule("unsafe.salary", 0.6, r"\bexactly\s+how\s+much\s+(?:money\s+)?does\s+my\s+\w+\s+(?:earn|make)\b", _w("exactly"),
          reason="private information about a third party"),
-    # Multilingual core: "how do I kill/poison someone", "how to make a bomb".
-    Rule("unsafe.violence.es", 0.8, r"\bcomo\s+(?:puedo\s+|podria\s+|se\s+)?(?:matar|asesinar|envenenar|apunalar|secuestrar|violar)\s+a\s+(?:alguien|una\s+persona|"
-         r"mi|mis|la\s+gente|personas)", _w("como"), reason="request to harm people (es)"),
-    Rule("unsafe.violence.fr", 0.8, r"\bcomment\s+(?:puis-je\s+|je\s+peux\s+|faire\s+pour\s+)?(?:tuer|assassiner|empoisonner|poignarder|kidnapper|violer)\s+"
-         r"(?:quelqu'un|une\s+personne|ma|mon|mes|les\s+gens)", _w("comment"), reason="request to harm people (fr)"),
-    Rule("unsafe.violence.de", 0.8, r"\bwie\s+(?:kann|konnte|soll)\s+ich\s+(?:jemanden|einen\s+menschen|meine\w*|leute|ihn|sie)\s+"
-         r"(?:\w+\s+)?(?:toten|umbringen|ermorden|vergiften|erstechen|entfuhren|erschiessen)\b", _w("wie"),
-         reason="request to harm people (de)"),
+    # Multilingual core: "how do I kill/poison someone", "how do I burn down a school", "how to make a bomb".
+    Rule("unsafe.violence.es", 0.8, rf"\b{_ES_HOW}\s*(?:\w+\s+){{0,2}}?(?:matar|asesinar|envenenar|apunalar|acuchillar|secuestrar|violar|"
+         rf"torturar|estrangular|ahogar|golpear|herir|lastimar|degollar|ejecutar|eliminar|descuartizar)(?:(?:l[oa]s?|les?)\b|"
+         rf"\s+{_ES_TARGET})" + _NOT_FICTION,
+         _w("como mejor peor formas maneras donde"), reason="request to harm people (es)"),
+    Rule("unsafe.property.es", 0.8, rf"\b{_ES_HOW}\s*(?:\w+\s+){{0,2}}?(?:(?:hacer|hago|haria)\s+(?:explotar|estallar)|dinamitar|"
+         rf"bombardear|quemar|incendiar|prender(?:le)?\s+fuego\s+a|volar\s+por\s+los\s+aires)\s+{_ES_PROPERTY}\b" + _NOT_FICTION,
+         _w("como mejor peor formas maneras donde"), reason="request to destroy property (es)"),
+    Rule("unsafe.violence.fr", 0.8, rf"\b{_FR_HOW}\s*(?:\w+\s+){{0,2}}?(?:(?:tuer|assassiner|empoisonner|poignarder|kidnapper|enlever|"
+         rf"violer|torturer|etrangler|noyer|frapper|blesser|abattre|egorger|tabasser|executer|eliminer)\s+{_FR_TARGET}|"
+         rf"(?:le|la|les|l')\s*(?:tuer|assassiner|empoisonner|poignarder|kidnapper|violer|torturer|etrangler|noyer|abattre|egorger))\b"
+         + _NOT_FICTION, _w("comment meilleure meilleur facons manieres moyens"), reason="request to harm people (fr)"),
+    Rule("unsafe.property.fr", 0.8, rf"\b{_FR_HOW}\s*(?:\w+\s+){{0,2}}?(?:faire\s+(?:exploser|sauter)|incendier|bruler|mettre\s+le\s+feu\s+a|"
+         rf"bombarder|detruire)\s+{_FR_PROPERTY}\b" + _NOT_FICTION,
+         _w("comment meilleure meilleur facons manieres moyens"), reason="request to destroy property (fr)"),
+    Rule("unsafe.violence.de", 0.8, rf"\b(?:wie\s+(?:(?:kann|konnte|soll|sollte|muss)\s+(?:ich|man|wir)\s+{_DE_TARGET}\s+(?:\w+\s+){{0,2}}?"
+         rf"{_DE_KILL}|(?:tote|ermorde|vergifte|erschiesse|ersteche|erwurge|foltere|entfuhre|verletze)\s+ich\s+{_DE_TARGET}|"
+         rf"bringe\s+ich\s+{_DE_TARGET}\s+(?:\w+\s+){{0,2}}?um)|(?:beste|einfachste|schnellste|sicherste)n?\s+(?:weg|methode|art|"
+         rf"moglichkeit),?\s+(?:um\s+)?{_DE_TARGET}\s+(?:\w+\s+){{0,2}}?(?:zu\s+{_DE_KILL}|umzubringen))\b",
+         _w("wie beste einfachste schnellste sicherste besten einfachsten schnellsten sichersten"), reason="request to harm people (de)"),
+    Rule("unsafe.property.de", 0.8, rf"\bwie\s+(?:(?:kann|konnte|soll|sollte|muss)\s+(?:ich|man|wir)\s+{_DE_PROPERTY}\s+(?:\w+\s+)?"
+         rf"(?:in\s+die\s+luft\s+(?:sprengen|jagen)|sprengen|anzunden|abfackeln|niederbrennen|abbrennen|in\s+brand\s+(?:setzen|stecken)|"
+         rf"bombardieren)|(?:sprenge|zunde|fackle|brenne|jage|bombardiere)\s+ich\s+{_DE_PROPERTY})\b", _w("wie"),
+         reason="request to destroy property (de)"),
+    Rule("unsafe.violence.pt_it", 0.8, rf"\b(?:{_PT_HOW}\s*(?:\w+\s+){{0,2}}?(?:matar|assassinar|envenenar|esfaquear|sequestrar|estuprar|"
+         rf"torturar|estrangular|afogar|espancar|machucar|ferir)\s+{_PT_TARGET}|{_IT_HOW}\s*(?:\w+\s+){{0,2}}?(?:(?:uccidere|ammazzare|"
+         rf"avvelenare|accoltellare|rapire|stuprare|violentare|torturare|strangolare|annegare|picchiare|ferire)\s+{_IT_TARGET}|"
+         rf"(?:uccider|ammazzar|avvelenar|accoltellar|strangolar)(?:lo|la|li|le)))\b" + _NOT_FICTION,
+         _w("como melhor formas maneiras come modo metodo maniera modi metodi"), reason="request to harm people (pt/it)"),
+    Rule("unsafe.property.pt_it", 0.8, rf"\b(?:{_PT_HOW}|{_IT_HOW})\s*(?:\w+\s+){{0,2}}?(?:explodir|incendiar|queimar|por\s+fogo\s+em|bombardear|"
+         rf"far\s+esplodere|fare\s+esplodere|incendiare|bruciare|dare\s+fuoco\s+a|bombardare)\s+{_ROMANCE_PROPERTY_IT_PT}\b" + _NOT_FICTION,
+         _w("como melhor formas maneiras come modo metodo maniera modi metodi"), reason="request to destroy property (pt/it)"),
     Rule("unsafe.bomb.multi", 0.8, r"(?:como\s+(?:hacer|fabricar|construir)\s+una\s+bomba|comment\s+(?:fabriquer|faire)\s+une\s+bombe|"
          r"wie\s+baue\s+ich\s+eine\s+bombe|come\s+(?:costruire|fare)\s+una\s+bomba|como\s+fazer\s+uma\s+bomba|"
          r"как\s+(?:сделать|изготовить|собрать)\s+бомбу|如何制造炸弹|怎么做炸弹|怎么制作炸弹|爆弾の作り方|폭탄\s?만드는\s?법|كيف\s+اصنع\s+قنبله|"
@@ -581,10 +844,19 @@ UNSAFE_RULES: list[Rule] = [
 CRISIS_RULES: list[Rule] = [
     Rule("crisis.en", 0.9, r"\b(?:kill\s+myself|killing\s+myself|end\s+(?:my|it\s+all|my\s+own)\s*(?:life)?\b|ending\s+my\s+life|take\s+my\s+(?:own\s+)?life|"
          r"commit(?:ting)?\s+suicide|suicidal|want\s+to\s+die|wanna\s+die|better\s+off\s+dead|no\s+reason\s+to\s+live|hang\s+myself|"
-         r"drown\s+myself|overdose\s+on|slit\s+my\s+wrists?|cut(?:ting)?\s+myself|self[-\s]harm|hurt\s+myself|go\s+out\s+like|"
+         r"drown\s+myself|overdose\s+on|slit\s+my\s+wrists?|cut(?:ting)?\s+myself|self[-\s]harm|hurt\s+myself|"
+         r"go\s+out\s+like(?!\s+(?:a\s+light|that|this|a\s+boss|a\s+champ)\b)|overdose\s+like|"
+         r"(?:cut|slit|slash|slice|sever|open)(?:ting)?\s+my\s+(?:own\s+)?(?:wrists?|veins?|throat|(?:\w+\s+)?arter(?:y|ies))\b|"
          r"die\s+like|end\s+my\s+life\s+like|don'?t\s+want\s+to\s+(?:live|be\s+alive|wake\s+up))",
          _w("kill killing end ending take commit committing suicidal want wanna better no hang drown overdose slit cut cutting self hurt "
-            "go die don dont"), reason="self-harm or suicide language"),
+            "go die don dont slash slice sever open"), reason="self-harm or suicide language"),
+    # Separate from crisis.en (one rule per shape) so that each of their common words ("the", "way", "into")
+    # must occur before they run.
+    Rule("crisis.famous.en", 0.9, r"\b(?:die|end\s+(?:it(?:\s+all)?|my\s+(?:own\s+)?life)|kill\s+myself|go)\s+(?:in\s+)?the\s+"
+         r"(?:same\s+)?way\s+(?:as\s+|that\s+)?\w+(?:\s+\w+)?\s+did\b", _w("die end kill go"),
+         reason="a famous suicide as a model"),
+    Rule("crisis.carve.en", 0.9, r"\b(?:carve|carving|cut|cutting|burn|burning)\s+(?:\w+\s+){0,3}?into\s+my\s+(?:own\s+)?"
+         r"(?:arms?|skin|wrists?|legs?|thighs?)\b", _w("carve carving cut cutting burn burning"), reason="self-harm method"),
     Rule("crisis.es", 0.9, r"\b(?:quiero\s+morir(?:me)?|suicidarme|quitarme\s+la\s+vida|matarme|no\s+quiero\s+vivir|acabar\s+con\s+mi\s+vida|hacerme\s+dano)\b",
          _w("quiero suicidarme quitarme matarme no acabar hacerme"), reason="self-harm language (es)"),
     Rule("crisis.fr", 0.9, r"\b(?:je\s+veux\s+mourir|me\s+suicider|me\s+tuer|mettre\s+fin\s+a\s+(?:mes\s+jours|ma\s+vie)|en\s+finir\s+avec\s+la\s+vie|"
