@@ -2,8 +2,10 @@
 
 Structured identifiers are matched by regex and then *validated*, so a random 16-digit number is
 not a credit card unless its Luhn digit is right. Names and street addresses have no checksum;
-they are found from strong context (titles, "my name is", a known first name followed by a
-capitalised word, street-type words next to a house number) and scored lower.
+they are found from strong context (titles, "my name is", a given name from a multinational list,
+surname endings such as -ová or -sson, street-type words next to a house number, address blocks with
+a unit or postcode) and scored lower. Ordinary capitalised words (sentence starts, "Hello World",
+all-caps shouting) are kept out by requiring a known given name or a name-shaped surname.
 Masking keeps text readable: every distinct value gets a numbered placeholder (``<EMAIL_1>``) and
 the same value gets the same placeholder everywhere in one text.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from .fastre import gate
 from .prefilter import AtomScanner
@@ -54,16 +57,25 @@ _TITLE_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Herr|Frau|Sr|Sra|Srta|Mme|Mlle|Sig|Sig\.ra|Signor|Signora|Dott)\.?\s+"
     r"((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+|[A-Z]\.)(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+|[A-Z]\.)){0,2})"
 )
-_NAME_AFTER = re.compile(r"[\s:]+((?:[A-ZÀ-ÖØ-ÞĀ-ŽА-Я][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-Я][\w'’-]+|[A-Z]\.)){0,3})")
-_INTRO_PHRASES = ("my name is", "my name's", "i am", "i'm", "this is", "name:", "name :", "named", "called", "signed", "regards,",
-                  "sincerely,", "cheers,", "thanks,", "dear", "hi", "hello", "hey", "contact", "ask for", "me llamo", "mi nombre es",
-                  "je m'appelle", "je suis", "ich heiße", "ich heisse", "mein name ist", "mi chiamo", "meu nome é", "me chamo",
-                  "benim adım", "adım", "меня зовут")
-_CAP_SEQ = re.compile(r"\b([A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+)((?:\s+(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+|[A-Z]\.)){1,3})")
+# A name typed in lower case ("my name is lena andersson"): taken when its first word is a known given name.
+_LOWER_NAME_AFTER = re.compile(r"[ \t:]*([^\W\d_]+(?:[ \t](?:[^\W\d_]\.|[^\W\d_]{2,})){0,2})")
+# A name is one to four title-case words on one line ("Šárka Ottová", "Ján M. Novák").
+_NAME_AFTER = re.compile(r"[ \t:]*(?:\n[ \t]*)?((?:[A-ZÀ-ÖØ-ÞĀ-ŽА-Я][a-zà-öø-ÿā-žа-я'’-]+)(?:[ \t](?:[A-ZÀ-ÖØ-ÞĀ-ŽА-Я][a-zà-öø-ÿā-žа-я'’-]+|[A-Z]\.?(?=[ \t])|[A-Z]\.)){0,3})")
+# After these the next capitalised words are a name whatever they are ("My name is Rubija").
+# Softer cues ("hi", "I am", "called") are left to the given-name list: after them "Hey Man",
+# "I am Indian" and "a place called Castle Danger" are not people, and a real given name there is
+# found on its own anyway.
+_INTRO_PHRASES = ("my name is", "my name's", "name is", "name:", "name :", "name?", "name? user:", "name? me:", "signed",
+                  "regards,", "sincerely,", "dear", "it's under", "it is under", "me llamo", "mi nombre es", "je m'appelle",
+                  "ich heiße", "ich heisse", "mein name ist", "mi chiamo", "meu nome é", "me chamo", "benim adım", "меня зовут",
+                  "call me", "mr.", "ms.", "mrs.")  # lower-case titles; capitalised ones are _TITLE_NAME's
+# Words of a name are one space apart: "David  Attached" (a run of spaces) is two fields.
+_CAP_SEQ = re.compile(r"\b([A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+)((?:[ \t](?:[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+|[A-Z]\.|[A-Z](?=[ \t][A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž]))){1,3})")
+_SEQ_WORD = re.compile(r"\S+")
 _STREET_NUMBER_FIRST = re.compile(
     r"\d(?<!\w\d)\d{0,5}[A-Za-z]?\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*\s+){0,4}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|"
     r"Drive|Dr\.|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Crescent|Close|Parkway|Pkwy|Highway|Hwy|Trail|Circle|Cir\.?|"
-    r"Alley|Row|Gardens|Mews|Hill|Walk|Grove|Park|Loop|Points?|Union|Lodge|Ports?|Crossing|Estates?|Ridge)\b")
+    r"Alley|Row|Gardens|Mews|Hill|Walk|Grove|Park|Loop|Points?|Union|Lodge|Ports?|Crossing|Estates?|Ridge|Gateway|Greens?|Coves?|Isle|Flats|Turnpike|Expressway|Freeway|Heights|Manor|Meadows?|Junction|Knolls?|Glen|Harbou?r|Bypass|Causeway|Landing|Hollow|Crest|Spur|Vista|Stravenue|Trafficway|Viaduct|Throughway|Skyway|Motorway)\b")
 _STREET_WORD_FIRST = re.compile(
     r"\b(?:Via|Viale|Piazza|Piazzetta|Corso|Rue|Avenue|Boulevard|Calle|Avenida|Av\.|Rua|Praça|Travessa|Plaza|Paseo|Carrer|"
     r"ul\.|ulica|Strada|Largo|Vicolo|Rambla|Chemin|Allée|Impasse|Quai|Straße|Strasse)\s+(?:[\w'’.-]+\s+){0,4}?\d{1,5}[A-Za-z]?\b")
@@ -71,11 +83,35 @@ _STREET_WORD_FIRST_MARKERS = ("Via", "Viale", "Piazza", "Corso", "Rue", "Avenue"
                               "Travessa", "Plaza", "Paseo", "Carrer", "ul.", "ulica", "Strada", "Largo", "Vicolo", "Rambla", "Chemin",
                               "Allée", "Impasse", "Quai", "Straße", "Strasse")
 _STREET_SUFFIX = re.compile(
-    r"[A-ZÀ-ÖØ-Þ](?<!\w[A-ZÀ-ÖØ-Þ])[\w'’-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|vej|gade|gatan|vägen|gata|veien|vegen|laan|straat|"
+    r"[A-ZÀ-ÖØ-Þ](?<!\w[A-ZÀ-ÖØ-Þ])[\w'’-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|(?<![aeioupbtBS])ring|vej|gade|gatan|vägen|gata|veien|vegen|laan|straat|"
     r"plein|gracht|tie|katu|utca|tér|út|stræde|gränd|torg|sokak|sokağı|caddesi|bulvarı)\s+\d{1,5}[A-Za-z]?\b")
 _UNIT = re.compile(r"\b(?:Suite|Apt\.?|Apartment|Unit|Flat|P\.?\s?O\.?\s+Box|PSC|Postbox|Box)\s+\d{1,6}\b")
 _UNIT_MARKERS = ("Suite", "Apt", "Apartment", "Unit", "Flat", "Box", "PSC", "Postbox")
-_CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+")
+# European order, street name then house number, confirmed by a unit after it or an address cue
+# before it: "4844 Søndergade 52  Apt. 656", "lives at 172 Maneeži 75", "address: Via Franscini 71".
+# Words of the street name start with a letter; words are one space apart (a run of spaces
+# separates the parts of an address block, see _BLOCK_SEPARATOR).
+_NAME_NUMBER = r"(?:\d{1,6}[A-Za-z]?[ \t])?[^\W\d_][\w'’.-]*(?:[ \t][^\W\d_][\w'’.-]*){0,4}?[ \t]\d{1,5}[A-Za-z]?\b\.?"
+# Searched only in the few characters before a unit ("Apt. 656"), never over the whole text: a
+# pattern that may start at any letter costs milliseconds on an address-heavy prompt.
+_STREET_BEFORE_UNIT = re.compile(r"(?<![^\s>,:])(" + _NAME_NUMBER + r"),?[\s>]+\Z")
+_UNIT_AFTER_STREET = ("Apt", "Suite", "Unit", "Flat")
+# After a unit the rest of an address block follows, part by part (separated by a comma, a line
+# break, a run of spaces or a "> " quote mark): town, region, country, and last a postcode. Only a
+# block that ends in a postcode is taken, so a sentence after the unit is left alone.
+_BLOCK_SEPARATOR = r"(?:[ \t]{2,}|[ \t]*(?:\n|,|>|[^\w\s.]{1,3}[ \t])[\s>]*)"
+_BLOCK_TAIL = re.compile(r"(?:" + _BLOCK_SEPARATOR + r"[^\W\d_][\w'’.-]*(?:[ \t][^\W\d_][\w'’.-]*){0,3}){1,3}"
+                         r"(?:[ \t]+|" + _BLOCK_SEPARATOR + r")\d{4,6}\b")
+_NUMBER_BEFORE = re.compile(r"\d{1,6}[ \t]+\Z")
+_STREET_AFTER_CUE = re.compile(r"[ \t:]*((?:the corner of[ \t]+)?" + _NAME_NUMBER + r")")
+# After a residence cue a street name and number is enough ("lives on Grössgstötten 50"); after a
+# meeting-place cue it needs a house number in front too ("meet me at Gate 12" is not an address).
+_RESIDENCE_CUES = ("address:", "address is", "lives at", "live at", "lived at", "lives on", "ship to", "deliver to")
+_PLACE_CUES = ("located at", "drops you off at", "meet me at", "office is at")
+_ADDRESS_CUES = _RESIDENCE_CUES + _PLACE_CUES
+# US military mail: "USNS Bergman FPO AP 93757", "Unit 4526 Box 0671 DPO AP 40902", "PSC 3294, Box 9168 APO AA 61487".
+_MILITARY = re.compile(r"(?i)\b(?:(?:USNS|USNV|USS|USCGC)[ \t]+[^\W\d_][\w'’-]*|(?:Unit|PSC)[ \t]+\d{4},?[ \t]+Box[ \t]+\d{4})"
+                       r"\s+[ADF]PO\s+A[AEP]\s+\d{5}\b")
 _INITIAL_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+\s+[A-Z]\.\s+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+")
 _TITLE_MARKERS = ("Mr", "Ms", "Dr", "Prof", "Sir", "Dame", "Madam", "Miss", "Mx", "Herr", "Frau", "Sr", "Mme", "Mlle", "Sig", "Dott")
 # Common given names in several languages; one of these followed by a capitalised word is a name.
@@ -106,7 +142,52 @@ its we you they he she it is are was were be been please thank thanks dear hi he
 west january february march april may june july august september october november december monday tuesday wednesday thursday
 friday saturday sunday street road avenue city state united kingdom republic bank university hospital school company inc ltd
 llc corp group team service services customer support account email phone fax office mobile desk address name personal info
+i'm i’m i'll i’ll i'd i’d i've i’ve im ill id ive there here man men guys guy folks everyone everybody all world friend friends
+sir madam bro dude mate op ops mom mum dad lol omg yeah yep nope ok okay sorry well so just also still maybe oh god lord jesus
+one two three four five six seven eight nine ten first second third last next every each some any
+bonjour salut hallo hola ciao olá ola hej hei moin servus buongiorno buenos gracias merci danke obrigado obrigada grazie
+liebe lieber querido querida cher chère caro cara estimado estimada
 """.split())
+# A run of capitalised words that ends in one of these names a place or an organisation, not a
+# person: "Zachary Cliffs", "Leokadia Trail", "Davis Orchestra".
+_PLACE_OR_ORG_WORDS = frozenset("""
+street st road rd avenue ave boulevard blvd lane ln drive dr court ct way place pl square terrace crescent close parkway
+highway trail circle alley row gardens mews hill hills walk grove park loop point points union lodge port crossing estate
+estates ridge gateway green greens cove coves isle flats turnpike expressway freeway heights manor meadow meadows junction
+knoll knolls glen harbor harbour bypass causeway landing hollow crest spur vista route creek forks fork cliffs cliff falls
+springs spring valley lake lakes river island islands beach mountain mountains mount bay canyon station mill mills plaza
+apt suite unit city county town village state province district airport
+inc ltd llc plc gmbh corp co company corporation group consulting partners associates holdings bank university college
+school academy institute hospital clinic hotel restaurant cafe bar orchestra band club foundation agency services systems
+solutions technologies labs studio studios media records press billing support sales team department office
+customer customers payments security admin""".split())
+# The multinational given-name list (see data/first_names.txt for its source and licence): any of
+# these, capitalised, is taken as a name on its own.
+_GIVEN_NAMES = frozenset(
+    line for line in resources.files(__package__).joinpath("data/first_names.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#"))
+_GIVEN_TITLE = frozenset(name.capitalize() for name in _GIVEN_NAMES)  # as spelled at a word start in text
+_FIRST_TITLE = frozenset(name.capitalize() for name in _FIRST_NAMES)
+# A capitalised word that starts a word ("Cana" inside "PreCana" is not one), without a possessive 's.
+_WORD_START_CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž](?<![\w][A-ZÀ-ÖØ-ÞĀ-Ž])[a-zà-öø-ÿā-ž]+")
+
+# Surname endings that are rare in ordinary words: Slavic (-ová, -ović, -enko), Nordic (-sson,
+# -dóttir), Romanian, Greek, Turkish, Georgian, Armenian, Baltic, Basque and Hungarian families.
+_SURNAME_ENDING = re.compile(
+    r"\w{2,}(?:ová|ovič|ović|ovich|evič|ević|evich|ovna|evna|owski|ewski|ovski|evski|wicz|enko|chuk|czuk|czyk|shvili|dze|"
+    r"yan|escu|eanu|opoulos|opoulou|akis|idis|iadis|oglu|oğlu|sson|dóttir|dottir|stedt|qvist|kvist|ström|gaard|ainen|"
+    r"äinen|onen|anen|ichev|ayev|iyev|zade|elli|ucci|acci|eira|eiro|inho|mann|berg|stein|sen|ez|ov|ova|ev|eva|ski|ska|cki|cka|ský|ská|ák|ík|"
+    r"šek|ček|ič|ić)")
+
+
+
+def _FIRST_NAME_MAYBE(text: str) -> bool:  # named like the RE2 gates it stands beside
+    """Whether a known first name occurs as a whole capitalised word ("Li", not the start of "Linux").
+
+    One C-level pass lists the capitalised words and a set answers: as an RE2 gate, ~35,000 names
+    would need a DFA of tens of megabytes."""
+    words = _WORD_START_CAPWORD.findall(text)
+    return not (_GIVEN_TITLE.isdisjoint(words) and _FIRST_TITLE.isdisjoint(words))
 
 
 # RE2 gates (supersets, see fastre.py): each regex pass below is skipped when its gate says the text
@@ -114,16 +195,15 @@ llc corp group team service services customer support account email phone fax of
 _IBAN_MAYBE, _NINO_MAYBE, _DNI_MAYBE, _IPV4_MAYBE = gate(_IBAN), gate(_NINO), gate(_DNI), gate(_IPV4)
 _STREET_GATES = {regex: gate(regex) for regex in (_STREET_NUMBER_FIRST, _STREET_SUFFIX, _STREET_WORD_FIRST, _UNIT)}
 _TITLE_NAME_MAYBE, _INITIAL_NAME_MAYBE = gate(_TITLE_NAME), gate(_INITIAL_NAME)
+_CAP_SEQ_MAYBE = gate(_CAP_SEQ)
 _IPV6_MAYBE = gate(_IPV6)
 # Marker words and introduction phrases in one RE2 pass each: dozens of ``in`` / ``find`` calls on a
 # 2 KB text cost more than all the regexes they guard.
 _MARKER_SCANNER = AtomScanner((*_STREET_WORD_FIRST_MARKERS, *_UNIT_MARKERS, *_TITLE_MARKERS))
 _MARKER_GROUPS = {group: frozenset(_MARKER_SCANNER.ids[m] for m in markers) for group, markers in (
     ("street", _STREET_WORD_FIRST_MARKERS), ("unit", _UNIT_MARKERS), ("title", _TITLE_MARKERS))}
-_INTRO_SCANNER = AtomScanner(_INTRO_PHRASES)
-# A known first name spelled as a whole capitalised word ("Li", not the start of "Linux"): what the
-# first-name pass below looks for.
-_FIRST_NAME_MAYBE = gate("(?:" + "|".join(sorted(name.capitalize() for name in _FIRST_NAMES)) + r")(?:[^a-zà-öø-ÿā-ž'’-]|\Z)")
+# Introductions and address cues, looked for in the lower-cased text in one pass.
+_CUE_SCANNER = AtomScanner((*_INTRO_PHRASES, *_ADDRESS_CUES))
 
 
 def luhn_valid(digits: str) -> bool:
@@ -227,6 +307,9 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
     found: list[PiiMatch] = []
     want = entities or frozenset(PII_ENTITIES)
     markers = _MARKER_SCANNER.found(text)
+    lowered = text.lower()
+    # str.lower() can change the length (İ → i̇); offsets into ``lowered`` are then not text's.
+    cues = _CUE_SCANNER.found(lowered) if len(lowered) == len(text) else set()
     if "@" in text and "EMAIL" in want:
         found.extend(PiiMatch("EMAIL", start, end, 0.95, "e-mail address") for start, end in _find_emails(text))
     if _ANY_DIGIT.search(text):
@@ -256,7 +339,7 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
                 if all(int(octet) <= 255 and (octet == "0" or not octet.startswith("0")) for octet in m.group().split(".")):
                     found.append(PiiMatch("IP_ADDRESS", m.start(), m.end(), 0.8, "IPv4 address"))
         if "STREET_ADDRESS" in want:
-            found.extend(_find_streets(text, markers))
+            found.extend(_find_streets(text, markers, lowered, cues))
     if "IP_ADDRESS" in want and ("::" in text or text.count(":") >= 5) and _IPV6_MAYBE(text):
         for m in _IPV6.finditer(text):
             try:
@@ -265,8 +348,29 @@ def find_pii(text: str, entities: frozenset[str] | None = None) -> list[PiiMatch
                 continue
             found.append(PiiMatch("IP_ADDRESS", m.start(), m.end(), 0.8, "IPv6 address"))
     if "PERSON" in want:
-        found.extend(_find_names(text, markers))
-    return _resolve_overlaps(found)
+        found.extend(_find_names(text, markers, lowered, cues))
+    return _resolve_overlaps(_split_numbers_from_addresses(text, found))
+
+
+def _split_numbers_from_addresses(text: str, found: list[PiiMatch]) -> list[PiiMatch]:
+    """A digit run that starts in an address's postcode and goes on past it ("APO AA 61487\n416 60 039")
+    is the postcode and then a phone number: keep the part after the address, classified afresh."""
+    streets = [m for m in found if m.entity == "STREET_ADDRESS"]
+    if not streets:
+        return found
+    kept: list[PiiMatch] = []
+    for match in found:
+        street = next((s for s in streets if match.entity == "PHONE" and s.start <= match.start < s.end < match.end), None)
+        if street is None:
+            kept.append(match)
+            continue
+        start = street.end
+        while start < match.end and not (text[start].isdigit() or text[start] in "+("):
+            start += 1
+        rest = _classify_digits(text, start, match.end) if start < match.end else None
+        if rest is not None and rest.entity == "PHONE":
+            kept.append(rest)
+    return kept
 
 
 def _find_emails(text: str) -> list[tuple[int, int]]:
@@ -286,45 +390,173 @@ def _find_emails(text: str) -> list[tuple[int, int]]:
     return sorted(set(spans))
 
 
-def _find_streets(text: str, markers: set[int]) -> list[PiiMatch]:
+def _find_streets(text: str, markers: set[int], lowered: str, cues: set[int]) -> list[PiiMatch]:
     regexes = [_STREET_NUMBER_FIRST, _STREET_SUFFIX]
     if not markers.isdisjoint(_MARKER_GROUPS["street"]):
         regexes.append(_STREET_WORD_FIRST)
     if not markers.isdisjoint(_MARKER_GROUPS["unit"]):
         regexes.append(_UNIT)
-    return [PiiMatch("STREET_ADDRESS", m.start(), m.end(), 0.7, "street address") for regex in regexes
-            if _STREET_GATES[regex](text) for m in regex.finditer(text)]
+    found = [PiiMatch("STREET_ADDRESS", m.start(), m.end(), 0.7, "street address") for regex in regexes
+             if _STREET_GATES[regex](text) for m in regex.finditer(text)]
+    for unit in [match for match in found if text.startswith(_UNIT_AFTER_STREET, match.start)]:
+        m = _STREET_BEFORE_UNIT.search(text, max(0, unit.start - 70), unit.start)
+        if m:
+            found.append(PiiMatch("STREET_ADDRESS", m.start(1), m.end(1), 0.7, "street and house number before a unit"))
+        tail = _BLOCK_TAIL.match(text, unit.end)
+        if tail:
+            found.append(PiiMatch("STREET_ADDRESS", unit.end, tail.end(), 0.7, "town, country and postcode after a unit"))
+    # A second number in front ("935 69 Gordon Terrace": building and house) belongs to the address.
+    found = [PiiMatch(m.entity, m.start - len(before.group()), m.end, m.score, m.reason)
+             if m.start and text[m.start].isdigit() and (before := _NUMBER_BEFORE.search(text, max(0, m.start - 8), m.start))
+             else m for m in found]
+    if "po a" in lowered:
+        found.extend(PiiMatch("STREET_ADDRESS", m.start(), m.end(), 0.75, "military mail address") for m in _MILITARY.finditer(text))
+    for phrase in _ADDRESS_CUES:
+        if _CUE_SCANNER.ids[phrase] in cues:
+            pos = lowered.find(phrase)
+            while pos >= 0:
+                m = _STREET_AFTER_CUE.match(text, pos + len(phrase))
+                if m and (m.group(1)[0].isdigit() or phrase in _RESIDENCE_CUES):
+                    found.append(PiiMatch("STREET_ADDRESS", m.start(1), m.end(1), 0.6, "street and house number after an address cue"))
+                pos = lowered.find(phrase, pos + len(phrase))
+    return _merge_address_parts(text, found)
 
 
-def _find_names(text: str, markers: set[int]) -> list[PiiMatch]:
+_ADDRESS_GAP = re.compile(r"[\s,>]{0,6}\Z")
+
+
+def _merge_address_parts(text: str, found: list[PiiMatch]) -> list[PiiMatch]:
+    """Street, unit and town found apart are one address: one span, so masking gives one placeholder."""
+    merged: list[PiiMatch] = []
+    for match in sorted(found, key=lambda m: (m.start, -m.end)):
+        last = merged[-1] if merged else None
+        if last and (match.start <= last.end or _ADDRESS_GAP.match(text, last.end, match.start)):
+            if match.end > last.end:
+                merged[-1] = PiiMatch("STREET_ADDRESS", last.start, match.end, max(last.score, match.score), last.reason)
+            continue
+        merged.append(match)
+    return merged
+
+
+def _find_names(text: str, markers: set[int], lowered: str, cues: set[int]) -> list[PiiMatch]:
     names: list[PiiMatch] = []
     if not markers.isdisjoint(_MARKER_GROUPS["title"]) and _TITLE_NAME_MAYBE(text):
         for m in _TITLE_NAME.finditer(text):
             names.append(PiiMatch("PERSON", m.start(1), m.end(1), 0.75, "name after a title"))
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        present = _INTRO_SCANNER.found(lowered)
+    if cues:
         for phrase in _INTRO_PHRASES:
-            if _INTRO_SCANNER.ids[phrase] not in present:
+            if _CUE_SCANNER.ids[phrase] not in cues:
                 continue
             pos = lowered.find(phrase)
             while pos >= 0:
                 end = pos + len(phrase)
-                if pos == 0 or not lowered[pos - 1].isalnum():
-                    m = _NAME_AFTER.match(text, end)
-                    if m and (end >= len(text) or not text[end].isalnum()) and m.group(1).split()[0].lower() not in _NOT_NAMES:
-                        names.append(PiiMatch("PERSON", m.start(1), m.end(1), 0.7, "name after an introduction"))
+                if (pos == 0 or not lowered[pos - 1].isalnum()) and (end >= len(text) or not text[end].isalnum()):
+                    after = _NAME_AFTER.match(text, end)
+                    if after and after.group(1).split()[0].lower() not in _NOT_NAMES:
+                        names.append(PiiMatch("PERSON", after.start(1), after.end(1), 0.7, "name after an introduction"))
+                    elif after is None and (lower := _lower_case_name(text, end)) is not None:
+                        names.append(lower)
                 pos = lowered.find(phrase, end)
-    for m in _CAPWORD.finditer(text) if _FIRST_NAME_MAYBE(text) else ():
-        if m.group().lower() in _FIRST_NAMES:
-            seq = _CAP_SEQ.match(text, m.start())
-            if seq and seq.group(2).split()[0].lower() not in _NOT_NAMES:
-                names.append(PiiMatch("PERSON", seq.start(), seq.end(), 0.7, "known first name and surname"))
+    names.extend(_capitalised_names(text))
     if ". " in text and _INITIAL_NAME_MAYBE(text):
         for m in _INITIAL_NAME.finditer(text):
-            if m.group().split()[0].lower() not in _NOT_NAMES:
+            words = m.group().lower().split()
+            if words[0] not in _NOT_NAMES and words[-1] not in _NOT_NAMES:  # "Melencolia I. In 1514 ..."
                 names.append(PiiMatch("PERSON", m.start(), m.end(), 0.65, "first name, initial and surname"))
     return names
+
+
+def _lower_case_name(text: str, pos: int) -> PiiMatch | None:
+    """A lower-case name right after an introduction: a known given name, then words up to a function word."""
+    m = _LOWER_NAME_AFTER.match(text, pos)
+    if m is None or not m.group(1).islower():
+        return None
+    words = m.group(1).split()
+    if words[0] not in _GIVEN_NAMES and words[0] not in _FIRST_NAMES:
+        return None
+    kept = 1
+    while kept < len(words) and words[kept].rstrip(".") not in _NOT_NAMES:
+        kept += 1
+    end = m.start(1) + len(" ".join(words[:kept])) if " " in m.group(1) else m.end(1)
+    return PiiMatch("PERSON", m.start(1), end, 0.6, "lower-case name after an introduction")
+
+
+def _capitalised_names(text: str) -> list[PiiMatch]:
+    """Names among the capitalised words: a run of title-case words that holds a known given name
+    followed by a surname, or ends in a surname-shaped word ("Amadeo Vitorović"); or a known given
+    name on its own ("ask Radomir")."""
+    names: list[PiiMatch] = []
+    if not _LONE_NAME_MAYBE(text):  # no capital inside a sentence: no run of capitalised words either
+        return names
+    if _CAP_SEQ_MAYBE(text):
+        for seq in _CAP_SEQ.finditer(text):
+            lowered = seq.group().lower().split()
+            if not _PLACE_OR_ORG_WORDS.isdisjoint(w.rstrip(".") for w in lowered):
+                continue
+            first = next((i for i, w in enumerate(lowered[:-1]) if (w in _GIVEN_NAMES or w in _FIRST_NAMES) and w not in _NOT_NAMES), None)
+            if first is not None and lowered[first + 1] not in _NOT_NAMES:
+                names.append(PiiMatch("PERSON", _word_start(text, seq, first), seq.end(), 0.7, "known first name and surname"))
+            elif (len(lowered[-1]) > 3 and _SURNAME_ENDING.fullmatch(lowered[-1]) and lowered[-2] not in _NOT_NAMES
+                  and len(lowered[-2]) > 1):
+                names.append(PiiMatch("PERSON", _word_start(text, seq, len(lowered) - 2), seq.end(), 0.6,
+                                      "first name and a surname-shaped word"))
+    # A given name on its own: inside a sentence, or at a sentence start when a comma or a verb follows.
+    if not _FIRST_NAME_MAYBE(text):
+        return names
+    for m in _WORD_START_CAPWORD.finditer(text):
+        start = m.start()
+        if (m.group() in _GIVEN_TITLE and not _after_article(text, start) and not _in_compound(text, start, m.end())
+                and not _in_capitalised_run(text, start, m.end())
+                and (not _starts_sentence(text, start) or _NAME_FOLLOWER.match(text, m.end()))):
+            names.append(PiiMatch("PERSON", start, m.end(), 0.6, "known given name"))
+    return names
+
+
+def _word_start(text: str, seq: re.Match[str], index: int) -> int:
+    """Offset of the ``index``-th whitespace-separated word of a match."""
+    return next(m.start() for i, m in enumerate(_SEQ_WORD.finditer(text, seq.start(), seq.end())) if i == index)
+
+
+_CAPITALISED_BEFORE = re.compile(r"([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*)[ \t]\Z")
+_CAPITALISED_AFTER = re.compile(r"[ \t][A-ZÀ-ÖØ-ÞĀ-Ž]")
+
+
+def _in_capitalised_run(text: str, start: int, end: int) -> bool:
+    """"Costa Rica", "Santa Monica", "Rennie Union": a given name inside a run of capitalised words
+    that the name pass did not take is part of a place or a firm. A greeting before it does not count."""
+    before = _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)
+    if before and before.group(1).lower() not in _NOT_NAMES:
+        return True
+    return bool(_CAPITALISED_AFTER.match(text, end))
+
+
+def _in_compound(text: str, start: int, end: int) -> bool:
+    """"Mayo-Walters", "Ellis-Ingram": a given name inside a hyphenated word is usually a firm's name."""
+    return (start > 0 and text[start - 1] == "-") or text.startswith("-", end) and not text.startswith("- ", end)
+
+
+def _after_article(text: str, start: int) -> bool:
+    """"the Jordan", "a Mercedes": a given name after an article names a thing, not a person."""
+    before = text[max(0, start - 4):start].lower()
+    return before.endswith(("the ", " a ", "an "))
+
+
+# At a sentence start a given name may be an ordinary word in another language ("Finja que ...",
+# Portuguese "pretend"); there it counts only when what follows reads like a person's name.
+_FOLLOWER_VERBS = (r"is|was|has|and|will|would|can|could|had|did|may|might|must|said|says|told|spent|began|went|made|took|gave|"
+                   r"got|came|left|wrote|flew|lost|met|ran|saw|sang|knew|thought|found|felt|kept|built|bought|brought|sent|won")
+_NAME_FOLLOWER = re.compile(r"\s*[,:]|['’]s\b|\s+(?:" + _FOLLOWER_VERBS + r"|[a-z]{2,}(?:ed|s))\b")
+# Gate for the name passes (RE2, a few µs): a capital inside a sentence, or a capitalised word that a
+# name-like follower comes after. Prose whose capitals all start sentences skips both passes.
+# The gate leaves out "any -ed/-s word" as a follower: with it, every "Inspectors noted" would open
+# the pass on long prose (10 ms per 800 KB); a sentence-initial name before such a verb is then
+# found only when the text has some other capital inside a sentence.
+_LONE_NAME_MAYBE = gate(r"[^\s.!?:;>]\s+[A-ZÀ-ÖØ-ÞĀ-Ž]|[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž]+(?:\s*[,:]|['’]s\b|\s+(?:" + _FOLLOWER_VERBS + r")\b)")
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" \t\"'“(")
+    return not before or before[-1] in ".!?\n:;>"
 
 
 def _resolve_overlaps(found: list[PiiMatch]) -> list[PiiMatch]:
